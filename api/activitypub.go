@@ -1,0 +1,157 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/store"
+)
+
+// activityJSON writes an ActivityStreams document with the media type the
+// client asked for (activity+json unless it asked only for ld+json).
+func activityJSON(c echo.Context, status int, doc []byte) error {
+	ct := federation.ContentTypeActivity
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	if !strings.Contains(accept, "application/activity+json") && strings.Contains(accept, "application/ld+json") {
+		ct = federation.ContentTypeLDJSON
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=60")
+	return c.Blob(status, ct, doc)
+}
+
+// negotiate serves ActivityStreams JSON to federation clients and HTML to everyone else.
+func (s *Server) negotiate(c echo.Context, asDoc func() ([]byte, error), page func() error) error {
+	c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
+	if wantsActivityJSON(c.Request().Header.Get(echo.HeaderAccept)) || page == nil {
+		doc, err := asDoc()
+		if errors.Is(err, federation.ErrGone) && doc != nil {
+			return activityJSON(c, http.StatusGone, doc)
+		}
+		if err != nil {
+			return err
+		}
+		return activityJSON(c, http.StatusOK, doc)
+	}
+	return page()
+}
+
+func (s *Server) webfinger(c echo.Context) error {
+	resource := c.QueryParam("resource")
+	if resource == "" {
+		return problem(http.StatusBadRequest, "The resource parameter is required, e.g. resource=acct:"+s.node.Account()+".")
+	}
+	jrd, ok := s.node.WebFinger(resource)
+	if !ok {
+		return problem(http.StatusNotFound, "No such account on this node.")
+	}
+	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
+	return jsonAs(c, http.StatusOK, "application/jrd+json", jrd)
+}
+
+func (s *Server) hostMeta(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
+	return c.Blob(http.StatusOK, "application/xrd+xml; charset=utf-8", []byte(s.node.HostMeta()))
+}
+
+func (s *Server) nodeInfoLinks(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
+	return jsonAs(c, http.StatusOK, echo.MIMEApplicationJSON, s.node.NodeInfoLinks())
+}
+
+func (s *Server) nodeInfo(c echo.Context) error {
+	doc, err := s.node.NodeInfo(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
+	return jsonAs(c, http.StatusOK,
+		`application/json; profile="`+federation.NodeInfoSchema+`#"`, doc)
+}
+
+func (s *Server) ospometa(c echo.Context) error {
+	doc, err := s.node.OSPOmeta(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
+	return c.Blob(http.StatusOK, "application/yaml; charset=utf-8", doc)
+}
+
+func (s *Server) actor(c echo.Context) error {
+	ctx := c.Request().Context()
+	return s.negotiate(c, func() ([]byte, error) { return s.node.ActorDocument(ctx) }, func() error { return s.profilePage(c) })
+}
+
+func (s *Server) home(c echo.Context) error {
+	if wantsActivityJSON(c.Request().Header.Get(echo.HeaderAccept)) {
+		return c.Redirect(http.StatusSeeOther, s.node.URLs.Actor)
+	}
+	return s.profilePage(c)
+}
+
+func (s *Server) profileAlias(c echo.Context) error {
+	if c.Param("handle") != s.node.Handle() {
+		return echo.ErrNotFound
+	}
+	return c.Redirect(http.StatusMovedPermanently, s.node.URLs.Actor)
+}
+
+func (s *Server) outbox(c echo.Context) error {
+	page := 0
+	if v := c.QueryParam("page"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 100000 {
+			return problem(http.StatusBadRequest, "page must be a positive integer.")
+		}
+		page = p
+	}
+	ctx := c.Request().Context()
+	return s.negotiate(c, func() ([]byte, error) { return s.node.OutboxDocument(ctx, page) }, func() error {
+		return c.Redirect(http.StatusSeeOther, "/events")
+	})
+}
+
+func (s *Server) followers(c echo.Context) error {
+	return s.negotiate(c, func() ([]byte, error) { return s.node.CollectionDocument(s.node.URLs.Followers, 0, nil) }, nil)
+}
+
+func (s *Server) following(c echo.Context) error {
+	return s.negotiate(c, func() ([]byte, error) { return s.node.CollectionDocument(s.node.URLs.Following, 0, nil) }, nil)
+}
+
+func (s *Server) featured(c echo.Context) error {
+	return s.negotiate(c, func() ([]byte, error) { return s.node.CollectionDocument(s.node.URLs.Featured, 0, []string{}) }, nil)
+}
+
+func (s *Server) upcomingEvents(c echo.Context) error {
+	ctx := c.Request().Context()
+	return s.negotiate(c, func() ([]byte, error) { return s.node.UpcomingEventsDocument(ctx) }, func() error {
+		return c.Redirect(http.StatusSeeOther, "/events")
+	})
+}
+
+func (s *Server) event(c echo.Context) error {
+	id := c.Param("id")
+	if !store.ValidID(id) {
+		return echo.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	return s.negotiate(c, func() ([]byte, error) { return s.node.EventDocument(ctx, id) }, func() error { return s.eventPage(c, id) })
+}
+
+func (s *Server) eventActivity(c echo.Context) error {
+	id := c.Param("id")
+	if !store.ValidID(id) {
+		return echo.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	return s.negotiate(c, func() ([]byte, error) { return s.node.EventActivityDocument(ctx, id) }, func() error {
+		return c.Redirect(http.StatusSeeOther, s.node.URLs.Event(id))
+	})
+}

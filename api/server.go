@@ -1,0 +1,107 @@
+// Package api is the node's HTTP surface: routes, middleware, content
+// negotiation, the admin and public JSON APIs, error mapping and HTML pages.
+// Echo is used here and nowhere else.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/store"
+)
+
+// Options configures the HTTP server.
+type Options struct {
+	// AdminTokenHash is the SHA-256 of the admin bearer token. Without it the admin API answers 401.
+	AdminTokenHash []byte
+	// Logger receives request logs and errors (default slog.Default()).
+	Logger *slog.Logger
+	// BodyLimit caps request bodies (default "1M").
+	BodyLimit string
+}
+
+// Server serves one node over HTTP.
+type Server struct {
+	e     *echo.Echo
+	node  *federation.Node
+	st    *store.Store
+	log   *slog.Logger
+	opts  Options
+	pages *pages
+}
+
+// New builds the server and its routes.
+func New(node *federation.Node, o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.BodyLimit == "" {
+		o.BodyLimit = "1M"
+	}
+	s := &Server{e: echo.New(), node: node, st: node.Store(), log: o.Logger, opts: o, pages: newPages()}
+	s.e.HideBanner, s.e.HidePort = true, true
+	s.e.HTTPErrorHandler = s.handleError
+	// Behind a reverse proxy the peer address is the proxy's; we never trust
+	// client-sent X-Forwarded-For by default.
+	s.e.IPExtractor = echo.ExtractIPDirect()
+	s.e.Use(
+		middleware.RequestID(),
+		s.recoverer(),
+		s.requestLogger(),
+		middleware.SecureWithConfig(middleware.SecureConfig{
+			XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+			ReferrerPolicy: "strict-origin-when-cross-origin",
+		}),
+		middleware.BodyLimit(o.BodyLimit),
+		middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}),
+	)
+	s.routes()
+	return s
+}
+
+// Handler returns the server as an http.Handler (for tests and embedding).
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Serve answers requests on l until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.e,
+		ReadHeaderTimeout: 10 * time.Second, // slow-loris
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// HashToken returns the SHA-256 of an admin token, the form in which it is stored.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/ospod/ospod/federation"
+)
+
+// option is one configuration setting: its environment variable, flag,
+// default and whether it is a secret (masked by 'ospod config').
+type option struct {
+	env, flag, def, help string
+	secret               bool
+	validate             func(string) error
+}
+
+// options is the declared configuration table; README.md documents it.
+var options = []option{
+	{env: "OSPO_LISTEN", flag: "listen", def: ":8080", help: "address the HTTP server listens on"},
+	{env: "OSPO_BASE_URL", flag: "base-url", def: "http://localhost:8080", help: "public origin of the node (ids of every object)",
+		validate: func(v string) error { _, err := federation.ParseBaseURL(v); return err }},
+	{env: "OSPO_DATA", flag: "data", def: "./data", help: "data folder (SQLite database)"},
+	{env: "OSPO_HANDLE", flag: "handle", def: "ospo", help: "the OSPO's username: acct:HANDLE@HOST",
+		validate: func(v string) error {
+			if !federation.ValidHandle(v) {
+				return fmt.Errorf("use 1-30 lower-case letters, digits, '_' or '.'")
+			}
+			return nil
+		}},
+	{env: "OSPO_ADMIN_TOKEN", flag: "admin-token", def: "", secret: true,
+		help: "admin API bearer token; when empty the node makes one on first start and prints it once"},
+	{env: "OSPO_ALLOW_PRIVATE_NETWORKS", flag: "allow-private-networks", def: "false", validate: validBool,
+		help: "let the node federate with loopback and private addresses (local networks, demos, tests)"},
+	{env: "OSPO_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error",
+		validate: func(v string) error { var l slog.Level; return l.UnmarshalText([]byte(v)) }},
+	{env: "OSPO_LOG_FORMAT", flag: "log-format", def: "text", help: "text or json",
+		validate: func(v string) error {
+			if v != "text" && v != "json" {
+				return fmt.Errorf("want text or json")
+			}
+			return nil
+		}},
+}
+
+func validBool(v string) error {
+	_, err := strconv.ParseBool(v)
+	return err
+}
+
+// config is the effective configuration.
+type config struct {
+	values map[string]string // by env name
+	args   []string          // positional arguments after the flags
+}
+
+func (c *config) get(env string) string { return c.values[env] }
+
+func (c *config) bool(env string) bool {
+	b, _ := strconv.ParseBool(c.values[env])
+	return b
+}
+
+// DBPath is the SQLite file inside the data folder.
+func (c *config) dbPath() string { return filepath.Join(c.get("OSPO_DATA"), "ospod.db") }
+
+// loadConfig reads defaults, then the environment, then flags (flags win).
+func (e *env) loadConfig(name string, args []string, extra func(*flag.FlagSet)) (*config, error) {
+	fs := flag.NewFlagSet("ospod "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	flagVals := map[string]*string{}
+	for _, o := range options {
+		flagVals[o.env] = fs.String(o.flag, "", fmt.Sprintf("%s (env %s, default %q)", o.help, o.env, o.def))
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil, err
+		}
+		return nil, usageError{msg: err.Error()}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	c := &config{values: map[string]string{}, args: fs.Args()}
+	for _, o := range options {
+		v := o.def
+		if ev, ok := lookupEnv(e.getenv, o.env); ok {
+			v = ev
+		}
+		if set[o.flag] {
+			v = *flagVals[o.env]
+		}
+		v = strings.TrimSpace(v)
+		if o.validate != nil {
+			if err := o.validate(v); err != nil {
+				return nil, usageError{msg: fmt.Sprintf("%s / -%s=%q: %v", o.env, o.flag, v, err)}
+			}
+		}
+		c.values[o.env] = v
+	}
+	return c, nil
+}
+
+func lookupEnv(getenv func(string) string, k string) (string, bool) {
+	v := getenv(k)
+	return v, v != ""
+}
+
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.get("OSPO_LOG_LEVEL")))
+	ho := &slog.HandlerOptions{Level: level}
+	if c.get("OSPO_LOG_FORMAT") == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+func (e *env) config(args []string) error {
+	c, err := e.loadConfig("config", args, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%-30s %-28s %s\n", "VARIABLE", "FLAG", "VALUE")
+	for _, o := range options {
+		v := c.get(o.env)
+		if o.secret && v != "" {
+			v = "********"
+		}
+		fmt.Fprintf(e.stdout, "%-30s -%-27s %s\n", o.env, o.flag, v)
+	}
+	return nil
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return federation.Version
+}

@@ -1,0 +1,91 @@
+// Command ospod runs an OSPO node: its profile and events published over
+// ActivityPub, a public website and open data, all from one binary and one
+// SQLite file.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // IANA time zones even where the system has none (containers)
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// env is the process environment, passed in so tests can run commands in isolation.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		return usageError{msg: usage}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return e.serve(ctx, rest)
+	case "profile":
+		return e.profile(ctx, rest)
+	case "event", "events":
+		return e.event(ctx, rest)
+	case "token":
+		return e.token(ctx, rest)
+	case "config":
+		return e.config(rest)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "ospod", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{msg: fmt.Sprintf("unknown command %q\n\n%s", cmd, usage)}
+}
+
+const usage = `ospod: a node of the federated network of public-sector OSPOs.
+
+Usage:
+  ospod serve                      run the node (HTTP server)
+  ospod profile show               print the OSPO profile (JSON)
+  ospod profile set FILE           replace the profile with FILE (JSON, - for stdin)
+  ospod event list [-when W]       list events (W: upcoming, past, all)
+  ospod event add FILE             publish a new event from FILE (JSON)
+  ospod event show ID              print one event
+  ospod event update ID FILE       replace an event
+  ospod event delete ID            delete an event
+  ospod token reset                make a new admin token and print it once
+  ospod config                     print the effective configuration
+  ospod version                    print the version
+
+Every command takes the configuration flags (see 'ospod config -h');
+OSPO_* environment variables set the same options, flags win.
+`
+
+// usageError is a command-line mistake: exit code 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "ospod:", err)
+	if _, ok := err.(usageError); ok {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/ospod/ospod/api"
+	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/store"
+)
+
+// node is an opened data folder: the store and the federation node on it.
+type node struct {
+	cfg *config
+	st  *store.Store
+	fed *federation.Node
+}
+
+func (e *env) openNode(ctx context.Context, cfg *config) (*node, error) {
+	log := cfg.logger(e.stderr)
+	st, err := store.Open(ctx, store.Options{Path: cfg.dbPath()})
+	if err != nil {
+		return nil, err
+	}
+	fed, err := federation.New(ctx, st, federation.Options{
+		BaseURL:              cfg.get("OSPO_BASE_URL"),
+		Handle:               cfg.get("OSPO_HANDLE"),
+		AllowPrivateNetworks: cfg.bool("OSPO_ALLOW_PRIVATE_NETWORKS"),
+		Logger:               log,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &node{cfg: cfg, st: st, fed: fed}, nil
+}
+
+func (e *env) serve(ctx context.Context, args []string) error {
+	cfg, err := e.loadConfig("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(e.stderr)
+	n, err := e.openNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.st.Close()
+	tokenHash, err := e.adminTokenHash(ctx, n)
+	if err != nil {
+		return err
+	}
+	srv := api.New(n.fed, api.Options{AdminTokenHash: tokenHash, Logger: log})
+	l, err := net.Listen("tcp", cfg.get("OSPO_LISTEN"))
+	if err != nil {
+		return err
+	}
+	log.Info("ospod listening", "addr", l.Addr().String(), "base_url", n.fed.URLs.Base,
+		"account", n.fed.Account(), "data", cfg.get("OSPO_DATA"), "version", version())
+	err = srv.Serve(ctx, l)
+	log.Info("ospod stopped")
+	return err
+}
+
+// adminTokenHash returns the hash of the admin token: OSPO_ADMIN_TOKEN when
+// set, else the stored one; on first start it makes a token, stores only its
+// hash and prints the token once.
+func (e *env) adminTokenHash(ctx context.Context, n *node) ([]byte, error) {
+	if t := n.cfg.get("OSPO_ADMIN_TOKEN"); t != "" {
+		return api.HashToken(t), nil
+	}
+	h, err := n.st.Setting(ctx, store.SettingAdminTokenHash)
+	if err == nil {
+		return hex.DecodeString(h)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	token, err := newToken()
+	if err != nil {
+		return nil, err
+	}
+	created, err := n.st.SetSettingIfAbsent(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token)))
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		printToken(e, token, "first start")
+	}
+	h, err = n.st.Setting(ctx, store.SettingAdminTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(h)
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func printToken(e *env, token, why string) {
+	fmt.Fprintf(e.stdout, `
+==================================================================
+ ospod admin token (%s). It is shown only this once and stored
+ only hashed: keep it in a password manager.
+
+   %s
+
+ Use it as:  Authorization: Bearer <token>
+ Lost it?    ospod token reset
+==================================================================
+
+`, why, token)
+}
+
+func (e *env) token(ctx context.Context, args []string) error {
+	cfg, err := e.loadConfig("token", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(cfg.args) != 1 || cfg.args[0] != "reset" {
+		return usageError{msg: "usage: ospod token reset"}
+	}
+	n, err := e.openNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.st.Close()
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	if err := n.st.SetSetting(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token))); err != nil {
+		return err
+	}
+	printToken(e, token, "reset; restart the node to use it")
+	if cfg.get("OSPO_ADMIN_TOKEN") != "" {
+		fmt.Fprintln(e.stderr, "note: OSPO_ADMIN_TOKEN is set and takes precedence over the stored token")
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package federation
+
+import (
+	"encoding/json"
+	"fmt"
+
+	vocab "github.com/go-ap/activitypub"
+)
+
+// Media types of ActivityStreams documents.
+const (
+	ContentTypeActivity = "application/activity+json"
+	ContentTypeLDJSON   = `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
+)
+
+// Namespace of the OSPO terms (documented in docs/federation.md).
+const ospoNS = "https://w3id.org/ospod/ns#"
+
+// fep8a8e is the namespace of FEP-8a8e event terms.
+const fep8a8e = "https://w3id.org/fep/8a8e/"
+
+// actorContext is the @context of our actor. The security vocabulary must be
+// there or strict peers (e.g. Misskey) cannot see publicKey.
+var actorContext = []any{
+	"https://www.w3.org/ns/activitystreams",
+	"https://w3id.org/security/v1",
+	map[string]any{
+		"ospo":                      ospoNS,
+		"schema":                    "http://schema.org/",
+		"toot":                      "http://joinmastodon.org/ns#",
+		"fep":                       fep8a8e,
+		"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+		"discoverable":              "toot:discoverable",
+		"indexable":                 "toot:indexable",
+		"featured":                  map[string]any{"@id": "toot:featured", "@type": "@id"},
+		"upcomingEvents":            map[string]any{"@id": "fep:upcomingEvents", "@type": "@id"},
+		"Hashtag":                   "as:Hashtag",
+		"PropertyValue":             "schema:PropertyValue",
+		"value":                     "schema:value",
+		"address":                   "schema:address",
+		"PostalAddress":             "schema:PostalAddress",
+		"streetAddress":             "schema:streetAddress",
+		"postalCode":                "schema:postalCode",
+		"addressLocality":           "schema:addressLocality",
+		"addressRegion":             "schema:addressRegion",
+		"addressCountry":            "schema:addressCountry",
+	},
+}
+
+// eventContext is the @context of events and of activities that embed them.
+var eventContext = []any{
+	"https://www.w3.org/ns/activitystreams",
+	map[string]any{
+		"schema":                   "http://schema.org/",
+		"fep":                      fep8a8e,
+		"mz":                       "https://joinmobilizon.org/ns#",
+		"pt":                       "https://joinpeertube.org/ns#",
+		"ical":                     "http://www.w3.org/2002/12/cal/ical#",
+		"ospo":                     ospoNS,
+		"timezone":                 "fep:timezone",
+		"eventStatus":              map[string]any{"@id": "fep:eventStatus", "@type": "@id"},
+		"category":                 "fep:category",
+		"organizers":               map[string]any{"@id": "fep:organizers", "@type": "@id"},
+		"joinMode":                 "mz:joinMode",
+		"externalParticipationUrl": "mz:externalParticipationUrl",
+		"isOnline":                 "mz:isOnline",
+		"commentsEnabled":          "pt:commentsEnabled",
+		"status":                   "ical:status",
+		"Hashtag":                  "as:Hashtag",
+		"address":                  "schema:address",
+		"PostalAddress":            "schema:PostalAddress",
+		"streetAddress":            "schema:streetAddress",
+		"postalCode":               "schema:postalCode",
+		"addressLocality":          "schema:addressLocality",
+		"addressRegion":            "schema:addressRegion",
+		"addressCountry":           "schema:addressCountry",
+		"VirtualLocation":          "schema:VirtualLocation",
+		"inLanguage":               "schema:inLanguage",
+	},
+}
+
+// plainContext is the @context of documents with only core vocabulary.
+var plainContext = "https://www.w3.org/ns/activitystreams"
+
+// marshalDoc serialises a go-ap item, then adds "@context" and the extension
+// properties go-ap has no room for (go-ap emits no @context; see
+// shared/notes/libraries.md). Extra keys replace go-ap's own.
+func marshalDoc(it vocab.Item, ctx any, extra map[string]any) ([]byte, error) {
+	m, err := docMap(it, extra)
+	if err != nil {
+		return nil, err
+	}
+	if ctx != nil {
+		if m["@context"], err = json.Marshal(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(m)
+}
+
+// docMap is marshalDoc without the context, for documents embedded in others.
+func docMap(it vocab.Item, extra map[string]any) (map[string]json.RawMessage, error) {
+	b, err := vocab.MarshalJSON(it)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &m); err != nil { // go-ap can emit invalid JSON
+		return nil, fmt.Errorf("go-ap output: %w", err)
+	}
+	for k, v := range extra {
+		if v == nil {
+			delete(m, k)
+			continue
+		}
+		if m[k], err = json.Marshal(v); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,164 @@
+// Package federation is everything ActivityPub: the actor and its keys,
+// conversion between store records and ActivityStreams (convert.go is the one
+// place), WebFinger, NodeInfo, and the write paths that peers must hear about.
+// go-ap and httpsig are used here and nowhere else.
+package federation
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/ospod/ospod/store"
+)
+
+// Version is the software version reported in NodeInfo and the User-Agent.
+var Version = "0.1.0"
+
+// Options configures a Node. BaseURL and Handle are required.
+type Options struct {
+	// BaseURL is the node's public origin, e.g. https://ospo.example.org.
+	BaseURL string
+	// Handle is the actor's preferred username (acct:HANDLE@HOST).
+	Handle string
+	// AllowPrivateNetworks lets outbound requests reach loopback and private addresses.
+	AllowPrivateNetworks bool
+	// Logger receives structured logs (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Node is one OSPO's ActivityPub presence.
+type Node struct {
+	st     *store.Store
+	log    *slog.Logger
+	opts   Options
+	base   *url.URL
+	key    *rsa.PrivateKey
+	pubPEM string
+	URLs   URLs
+}
+
+// New loads the node's key pair from the store (creating it on first start).
+func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
+	base, err := ParseBaseURL(o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if !ValidHandle(o.Handle) {
+		return nil, fmt.Errorf("handle %q: use 1-30 lower-case letters, digits, '_' or '.'", o.Handle)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	n := &Node{st: st, log: o.Logger, opts: o, base: base}
+	n.URLs = newURLs(base)
+	if n.key, err = loadOrCreateKey(ctx, st, n.log); err != nil {
+		return nil, err
+	}
+	n.pubPEM = EncodePublicKeyPEM(&n.key.PublicKey)
+	return n, nil
+}
+
+// Store returns the node's store.
+func (n *Node) Store() *store.Store { return n.st }
+
+// Handle returns the actor's username.
+func (n *Node) Handle() string { return n.opts.Handle }
+
+// Host returns the node's host as used in handles (with the port if the base URL has one).
+func (n *Node) Host() string { return n.base.Host }
+
+// Account returns the acct: handle, e.g. ospo@city.example.
+func (n *Node) Account() string { return n.opts.Handle + "@" + n.base.Host }
+
+// PublicKeyPEM returns the actor's public key.
+func (n *Node) PublicKeyPEM() string { return n.pubPEM }
+
+// ParseBaseURL checks a public base URL: absolute http(s), no path, query or credentials.
+func ParseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("base URL %q: want an absolute http(s) URL such as https://ospo.example.org", s)
+	}
+	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("base URL %q: must be an origin only, without path, query or credentials", s)
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u, nil
+}
+
+// ValidHandle reports whether h can be an actor's username.
+func ValidHandle(h string) bool {
+	if h == "" || len(h) > 30 {
+		return false
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// loadOrCreateKey returns the actor's RSA key, generating and storing it once.
+func loadOrCreateKey(ctx context.Context, st *store.Store, log *slog.Logger) (*rsa.PrivateKey, error) {
+	pemText, err := st.Setting(ctx, store.SettingPrivateKey)
+	if errors.Is(err, store.ErrNotFound) {
+		key, err := GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		created, err := st.SetSettingIfAbsent(ctx, store.SettingPrivateKey, EncodePrivateKeyPEM(key))
+		if err != nil {
+			return nil, fmt.Errorf("store key: %w", err)
+		}
+		if created {
+			log.Info("created the actor's RSA-2048 key pair")
+		}
+		// Read back: another process may have won the race.
+		if pemText, err = st.Setting(ctx, store.SettingPrivateKey); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("load key: %w", err)
+	}
+	return DecodePrivateKeyPEM(pemText)
+}
+
+// URLs are the node's ActivityPub and web addresses.
+type URLs struct {
+	Base, Actor, KeyID, Inbox, Outbox, Followers, Following, Featured string
+	UpcomingEvents, SharedInbox, NodeInfo, OSPOmeta                     string
+}
+
+func newURLs(base *url.URL) URLs {
+	b := base.String()
+	actor := b + "/actor"
+	return URLs{
+		Base:           b,
+		Actor:          actor,
+		KeyID:          actor + "#main-key",
+		Inbox:          actor + "/inbox",
+		Outbox:         actor + "/outbox",
+		Followers:      actor + "/followers",
+		Following:      actor + "/following",
+		Featured:       actor + "/featured",
+		UpcomingEvents: actor + "/upcoming-events",
+		SharedInbox:    b + "/inbox",
+		NodeInfo:       b + "/nodeinfo/2.1",
+		OSPOmeta:       b + "/ospometa.yml",
+	}
+}
+
+// Event returns an event's id (and page) URL.
+func (u URLs) Event(id string) string { return u.Base + "/events/" + id }
+
+// EventActivity returns the id of the Create activity that published an event.
+func (u URLs) EventActivity(id string) string { return u.Event(id) + "/activity" }
+
+// Tag returns the page listing events with a tag.
+func (u URLs) Tag(tag string) string { return u.Base + "/events?tag=" + url.QueryEscape(tag) }

@@ -1,0 +1,63 @@
+package federation
+
+import (
+	"bytes"
+	"context"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ospod/ospod/store"
+)
+
+// OSPOmetaEntry is one OSPO in the OSPOmeta YAML format used by the
+// FLOSS-PSO directory: a map from the OSPO's URL to these fields.
+type OSPOmetaEntry struct {
+	Name        string            `yaml:"name"`
+	Country     string            `yaml:"country"`
+	Description map[string]string `yaml:"description,omitempty"`
+	Email       string            `yaml:"email,omitempty"`
+	Created     string            `yaml:"created,omitempty"`
+	FlossPolicy string            `yaml:"floss_policy,omitempty"`
+	Code        []string          `yaml:"code,omitempty"`
+	// Fields beyond OSPOmeta 0.0.1, ignored by readers that do not know them.
+	Level    string `yaml:"level,omitempty"`
+	Actor    string `yaml:"activitypub_actor,omitempty"`
+	Account  string `yaml:"fediverse,omitempty"`
+	Language string `yaml:"language,omitempty"`
+}
+
+// OSPOmetaFor converts a profile to an OSPOmeta entry and its key (the OSPO's URL).
+func OSPOmetaFor(p *store.Profile, fallbackURL string) (string, OSPOmetaEntry) {
+	lang := p.DefaultLanguage()
+	name, _ := p.Name.Best(lang, lang)
+	e := OSPOmetaEntry{
+		Name: name, Country: p.Country, Email: p.Email, Created: p.Founded,
+		FlossPolicy: p.FlossPolicy, Code: p.CodeForges, Level: p.GovernmentLevel, Language: p.Language,
+	}
+	if len(p.Summary) > 0 {
+		e.Description = map[string]string(p.Summary)
+	}
+	key := p.Website
+	if key == "" {
+		key = fallbackURL
+	}
+	return key, e
+}
+
+// OSPOmeta returns the node's own OSPO as an OSPOmeta YAML document.
+func (n *Node) OSPOmeta(ctx context.Context) ([]byte, error) {
+	p, err := n.Profile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, e := OSPOmetaFor(p, n.URLs.Actor)
+	e.Actor, e.Account = n.URLs.Actor, n.Account()
+	var buf bytes.Buffer
+	buf.WriteString("# OSPOmeta (https://floss-pso.network) description of this OSPO, served by ospod.\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]OSPOmetaEntry{key: e}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
