@@ -117,12 +117,30 @@ func (s *Server) outbox(c echo.Context) error {
 	})
 }
 
+// followers shows how many follow us; the list itself stays private.
 func (s *Server) followers(c echo.Context) error {
-	return s.negotiate(c, func() ([]byte, error) { return s.node.CollectionDocument(s.node.URLs.Followers, 0, nil) }, nil)
+	return s.negotiate(c, func() ([]byte, error) {
+		n, err := s.st.CountRelations(c.Request().Context(), store.Followers, store.FollowAccepted)
+		if err != nil {
+			return nil, err
+		}
+		return s.node.CollectionDocument(s.node.URLs.Followers, n, nil)
+	}, nil)
 }
 
+// following lists the actors we follow (public: it is how the network of OSPOs is discovered).
 func (s *Server) following(c echo.Context) error {
-	return s.negotiate(c, func() ([]byte, error) { return s.node.CollectionDocument(s.node.URLs.Following, 0, nil) }, nil)
+	return s.negotiate(c, func() ([]byte, error) {
+		rels, err := s.st.Relations(c.Request().Context(), store.Following, store.FollowAccepted)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]string, 0, len(rels))
+		for _, r := range rels {
+			items = append(items, r.ActorID)
+		}
+		return s.node.CollectionDocument(s.node.URLs.Following, len(items), items)
+	}, nil)
 }
 
 func (s *Server) featured(c echo.Context) error {

@@ -47,6 +47,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		ee *echo.HTTPError
 		ve *store.ValidationError
 	)
+	if fe, ok := federationError(err); ok {
+		err = fe
+	}
 	switch {
 	case errors.As(err, &ve):
 		p.Status, p.Detail, p.Errors = http.StatusBadRequest, "The document has invalid fields; nothing was stored.", ve.Fields

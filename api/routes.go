@@ -32,6 +32,10 @@ func (s *Server) routes() {
 	e.GET("/events/:id/activity", s.eventActivity)
 	e.GET("/static/*", s.static)
 
+	// Inboxes: the actor's and the shared one take the same activities.
+	e.POST("/actor/inbox", s.inbox)
+	e.POST("/inbox", s.inbox)
+
 	// Public read API, open to any origin.
 	pub := e.Group("/api/v1", middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins: []string{"*"}, AllowMethods: []string{http.MethodGet, http.MethodHead},
@@ -49,6 +53,14 @@ func (s *Server) routes() {
 	adm.GET("/events/:id", s.adminGetEvent)
 	adm.PUT("/events/:id", s.adminUpdateEvent)
 	adm.DELETE("/events/:id", s.adminDeleteEvent)
+	adm.GET("/following", s.adminListFollowing)
+	adm.POST("/following", s.adminFollow)
+	adm.DELETE("/following/:id", s.adminUnfollow)
+	adm.GET("/followers", s.adminListFollowers)
+	adm.POST("/followers/:id/accept", s.adminAnswerFollower(true))
+	adm.POST("/followers/:id/reject", s.adminAnswerFollower(false))
+	adm.GET("/peers", s.adminPeers)
+	adm.GET("/deliveries", s.adminDeliveries)
 
 	// Unknown paths under the admin API are 401 before 404, so they reveal nothing.
 	adm.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })

@@ -27,6 +27,9 @@ type Options struct {
 	Logger *slog.Logger
 	// BodyLimit caps request bodies (default "1M").
 	BodyLimit string
+	// InboxRate is the number of inbox requests per second allowed from one
+	// remote host, with bursts of ten times as many (default 50; negative: no limit).
+	InboxRate float64
 }
 
 // Server serves one node over HTTP.
@@ -37,6 +40,8 @@ type Server struct {
 	log   *slog.Logger
 	opts  Options
 	pages *pages
+
+	inboxLimiter *hostLimiter
 }
 
 // New builds the server and its routes.
@@ -48,6 +53,12 @@ func New(node *federation.Node, o Options) *Server {
 		o.BodyLimit = "1M"
 	}
 	s := &Server{e: echo.New(), node: node, st: node.Store(), log: o.Logger, opts: o, pages: newPages()}
+	switch {
+	case o.InboxRate == 0:
+		s.inboxLimiter = newHostLimiter(50, 500)
+	case o.InboxRate > 0:
+		s.inboxLimiter = newHostLimiter(o.InboxRate, int(o.InboxRate*10)+1)
+	}
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.handleError
 	// Behind a reverse proxy the peer address is the proxy's; we never trust

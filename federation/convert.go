@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"mime"
@@ -21,8 +22,20 @@ const Public = "https://www.w3.org/ns/activitystreams#Public"
 // ActorCounts are the collection sizes shown on the actor page.
 type ActorCounts struct{ Followers, Following, Events int }
 
-// actorDoc renders the OSPO's Organization actor.
+// actorDoc renders the OSPO's Organization actor with its @context.
 func (n *Node) actorDoc(p *store.Profile) ([]byte, error) {
+	m, err := n.actorMap(p)
+	if err != nil {
+		return nil, err
+	}
+	if m["@context"], err = json.Marshal(actorContext); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// actorMap renders the actor without @context, to embed in an Update.
+func (n *Node) actorMap(p *store.Profile) (map[string]json.RawMessage, error) {
 	u := n.URLs
 	id := vocab.IRI(u.Actor)
 	a := vocab.ActorNew(id, vocab.OrganizationType)
@@ -66,7 +79,7 @@ func (n *Node) actorDoc(p *store.Profile) ([]byte, error) {
 	if p.Location != nil {
 		extra["location"] = placeDoc(p.Location)
 	}
-	return marshalDoc(a, actorContext, extra)
+	return docMap(a, extra)
 }
 
 // ospoTerms are the profile fields under the ospo: namespace.

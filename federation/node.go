@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/ospod/ospod/store"
 )
@@ -27,8 +29,16 @@ type Options struct {
 	Handle string
 	// AllowPrivateNetworks lets outbound requests reach loopback and private addresses.
 	AllowPrivateNetworks bool
+	// AllowPrefixes exempts address ranges from the private-network check (tests).
+	AllowPrefixes []netip.Prefix
+	// HTTPTimeout bounds each outgoing request (default 30 s).
+	HTTPTimeout time.Duration
+	// Delivery tunes the delivery worker; zero values select the defaults.
+	Delivery DeliveryOptions
 	// Logger receives structured logs (default slog.Default()).
 	Logger *slog.Logger
+	// Now is the clock used for signatures (default time.Now); tests pin it.
+	Now func() time.Time
 }
 
 // Node is one OSPO's ActivityPub presence.
@@ -40,6 +50,9 @@ type Node struct {
 	key    *rsa.PrivateKey
 	pubPEM string
 	URLs   URLs
+	client *Client
+	keys   *keyCache
+	wake   chan struct{} // nudges the delivery worker after an enqueue
 }
 
 // New loads the node's key pair from the store (creating it on first start).
@@ -54,7 +67,13 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	n := &Node{st: st, log: o.Logger, opts: o, base: base}
+	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1)}
+	n.client = NewClient(ClientOptions{
+		AllowPrivateNetworks: o.AllowPrivateNetworks,
+		AllowPrefixes:        o.AllowPrefixes,
+		UserAgent:            "ospod/" + Version + " (+" + base.String() + ")",
+		TotalTimeout:         o.HTTPTimeout,
+	})
 	n.URLs = newURLs(base)
 	if n.key, err = loadOrCreateKey(ctx, st, n.log); err != nil {
 		return nil, err

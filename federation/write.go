@@ -17,50 +17,101 @@ func (n *Node) Profile(ctx context.Context) (*store.Profile, error) {
 	return p, err
 }
 
-// SetProfile validates and stores the profile. Nothing is stored when it is invalid.
+// SetProfile validates and stores the profile and sends Update(actor) to the
+// followers, in one transaction. Nothing is stored when it is invalid.
 func (n *Node) SetProfile(ctx context.Context, p *store.Profile) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return n.st.InTx(ctx, func(tx *store.Tx) error {
-		return tx.PutProfile(ctx, p)
+	err := n.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutProfile(ctx, p); err != nil {
+			return err
+		}
+		id, doc, err := n.updateActorDoc(p, tx.Now())
+		if err != nil {
+			return err
+		}
+		return n.announce(ctx, tx, id, "Update", n.URLs.Actor, doc)
 	})
+	n.nudge(err)
+	return err
 }
 
-// CreateEvent validates and stores a new event.
+// CreateEvent validates and stores a new event and sends Create to the followers.
 func (n *Node) CreateEvent(ctx context.Context, e *store.Event) error {
-	if err := n.prepareEvent(ctx, e); err != nil {
-		return err
-	}
-	return n.st.InTx(ctx, func(tx *store.Tx) error {
-		return tx.CreateEvent(ctx, e)
-	})
-}
-
-// UpdateEvent validates and replaces an event; store.ErrNotFound if it does not exist.
-func (n *Node) UpdateEvent(ctx context.Context, id string, e *store.Event) error {
-	if err := n.prepareEvent(ctx, e); err != nil {
-		return err
-	}
-	return n.st.InTx(ctx, func(tx *store.Tx) error {
-		return tx.UpdateEvent(ctx, id, e)
-	})
-}
-
-// DeleteEvent removes an event, leaving a tombstone; store.ErrNotFound if it does not exist.
-func (n *Node) DeleteEvent(ctx context.Context, id string) error {
-	return n.st.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.DeleteEvent(ctx, id)
-		return err
-	})
-}
-
-func (n *Node) prepareEvent(ctx context.Context, e *store.Event) error {
-	p, err := n.Profile(ctx)
+	p, err := n.prepareEvent(ctx, e)
 	if err != nil {
 		return err
 	}
+	err = n.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateEvent(ctx, e); err != nil {
+			return err
+		}
+		id, doc, err := n.createEventDoc(e, p)
+		if err != nil {
+			return err
+		}
+		return n.announce(ctx, tx, id, "Create", n.URLs.Event(e.ID), doc)
+	})
+	n.nudge(err)
+	return err
+}
+
+// UpdateEvent validates and replaces an event and sends Update to the
+// followers; store.ErrNotFound if it does not exist.
+func (n *Node) UpdateEvent(ctx context.Context, id string, e *store.Event) error {
+	p, err := n.prepareEvent(ctx, e)
+	if err != nil {
+		return err
+	}
+	err = n.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.UpdateEvent(ctx, id, e); err != nil {
+			return err
+		}
+		aid, doc, err := n.updateEventDoc(e, p, tx.Now())
+		if err != nil {
+			return err
+		}
+		return n.announce(ctx, tx, aid, "Update", n.URLs.Event(id), doc)
+	})
+	n.nudge(err)
+	return err
+}
+
+// DeleteEvent removes an event, leaving a tombstone, and sends Delete to the
+// followers; store.ErrNotFound if it does not exist.
+func (n *Node) DeleteEvent(ctx context.Context, id string) error {
+	err := n.st.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.DeleteEvent(ctx, id); err != nil {
+			return err
+		}
+		aid, doc, err := n.deleteEventDoc(id, tx.Now())
+		if err != nil {
+			return err
+		}
+		return n.announce(ctx, tx, aid, "Delete", n.URLs.Event(id), doc)
+	})
+	n.nudge(err)
+	return err
+}
+
+func (n *Node) prepareEvent(ctx context.Context, e *store.Event) (*store.Profile, error) {
+	p, err := n.Profile(ctx)
+	if err != nil {
+		return nil, err
+	}
 	e.Normalize(p.DefaultLanguage())
-	return e.Validate()
+	return p, e.Validate()
+}
+
+// nudge wakes the delivery worker after a successful enqueue.
+func (n *Node) nudge(err error) {
+	if err != nil {
+		return
+	}
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
 }

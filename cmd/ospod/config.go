@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ospod/ospod/federation"
 )
@@ -38,6 +39,12 @@ var options = []option{
 		help: "admin API bearer token; when empty the node makes one on first start and prints it once"},
 	{env: "OSPO_ALLOW_PRIVATE_NETWORKS", flag: "allow-private-networks", def: "false", validate: validBool,
 		help: "let the node federate with loopback and private addresses (local networks, demos, tests)"},
+	{env: "OSPO_HTTP_TIMEOUT", flag: "http-timeout", def: "30s", validate: validDuration,
+		help: "time limit of each outgoing request (fetches and deliveries)"},
+	{env: "OSPO_DELIVERY_WORKERS", flag: "delivery-workers", def: "16", validate: validPositive,
+		help: "deliveries in flight at once"},
+	{env: "OSPO_RETRY_BASE", flag: "retry-base", def: "30s", validate: validDuration,
+		help: "first delivery retry delay, doubled at each retry (retries stop after 3 days)"},
 	{env: "OSPO_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error",
 		validate: func(v string) error { var l slog.Level; return l.UnmarshalText([]byte(v)) }},
 	{env: "OSPO_LOG_FORMAT", flag: "log-format", def: "text", help: "text or json",
@@ -47,6 +54,22 @@ var options = []option{
 			}
 			return nil
 		}},
+}
+
+func validDuration(v string) error {
+	d, err := time.ParseDuration(v)
+	if err == nil && d <= 0 {
+		return fmt.Errorf("must be positive")
+	}
+	return err
+}
+
+func validPositive(v string) error {
+	n, err := strconv.Atoi(v)
+	if err == nil && n <= 0 {
+		return fmt.Errorf("must be positive")
+	}
+	return err
 }
 
 func validBool(v string) error {
@@ -61,6 +84,16 @@ type config struct {
 }
 
 func (c *config) get(env string) string { return c.values[env] }
+
+func (c *config) duration(env string) time.Duration {
+	d, _ := time.ParseDuration(c.values[env])
+	return d
+}
+
+func (c *config) int(env string) int {
+	n, _ := strconv.Atoi(c.values[env])
+	return n
+}
 
 func (c *config) bool(env string) bool {
 	b, _ := strconv.ParseBool(c.values[env])

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ospod/ospod/store"
 	_ "time/tzdata" // IANA time zones even where the system has none (containers)
 )
 
@@ -41,6 +43,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.profile(ctx, rest)
 	case "event", "events":
 		return e.event(ctx, rest)
+	case "follow":
+		return e.follow(ctx, rest)
+	case "unfollow":
+		return e.unfollow(ctx, rest)
+	case "following":
+		return e.relations(ctx, "following", store.Following, rest)
+	case "followers":
+		return e.relations(ctx, "followers", store.Followers, rest)
 	case "token":
 		return e.token(ctx, rest)
 	case "config":
@@ -66,6 +76,9 @@ Usage:
   ospod event show ID              print one event
   ospod event update ID FILE       replace an event
   ospod event delete ID            delete an event
+  ospod follow HANDLE|URL          follow another OSPO (e.g. ospo@city.example)
+  ospod unfollow ID                stop following (IDs from 'ospod following')
+  ospod following | followers      list follow relations
   ospod token reset                make a new admin token and print it once
   ospod config                     print the effective configuration
   ospod version                    print the version

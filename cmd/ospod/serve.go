@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
@@ -31,7 +32,12 @@ func (e *env) openNode(ctx context.Context, cfg *config) (*node, error) {
 		BaseURL:              cfg.get("OSPO_BASE_URL"),
 		Handle:               cfg.get("OSPO_HANDLE"),
 		AllowPrivateNetworks: cfg.bool("OSPO_ALLOW_PRIVATE_NETWORKS"),
-		Logger:               log,
+		HTTPTimeout:          cfg.duration("OSPO_HTTP_TIMEOUT"),
+		Delivery: federation.DeliveryOptions{
+			Workers:   cfg.int("OSPO_DELIVERY_WORKERS"),
+			RetryBase: cfg.duration("OSPO_RETRY_BASE"),
+		},
+		Logger: log,
 	})
 	if err != nil {
 		st.Close()
@@ -62,7 +68,19 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	log.Info("ospod listening", "addr", l.Addr().String(), "base_url", n.fed.URLs.Base,
 		"account", n.fed.Account(), "data", cfg.get("OSPO_DATA"), "version", version())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := n.fed.RunDelivery(ctx); err != nil {
+			log.Error("delivery worker stopped", "err", err)
+		}
+	}()
 	err = srv.Serve(ctx, l)
+	cancel()
+	wg.Wait() // in-flight deliveries end; unfinished ones are retried after restart
 	log.Info("ospod stopped")
 	return err
 }

@@ -1,0 +1,203 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ospod/ospod/store"
+)
+
+// DeliveryOptions tunes the delivery worker. Zero values select the defaults.
+type DeliveryOptions struct {
+	// Workers is the number of deliveries in flight at once (default 16).
+	Workers int
+	// PerHost bounds the deliveries in flight to one host (default 2).
+	PerHost int
+	// RetryBase is the first retry delay; each retry doubles it (default 30 s).
+	RetryBase time.Duration
+	// RetryMax caps one retry delay (default 12 h).
+	RetryMax time.Duration
+	// GiveUpAfter is how long a delivery is retried before it is dead (default 3 days,
+	// about Mastodon's two to three).
+	GiveUpAfter time.Duration
+	// UnreachableAfter marks a host that has failed this long unreachable (default 2 days).
+	UnreachableAfter time.Duration
+	// ProbeInterval is how often an unreachable host is tried (default 1 h).
+	ProbeInterval time.Duration
+	// Poll is how often the queue is checked without a nudge, e.g. for rows
+	// queued by the CLI in another process (default 1 s).
+	Poll time.Duration
+}
+
+func (o *DeliveryOptions) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	if o.PerHost <= 0 {
+		o.PerHost = 2
+	}
+	def(&o.RetryBase, 30*time.Second)
+	def(&o.RetryMax, 12*time.Hour)
+	def(&o.GiveUpAfter, 72*time.Hour)
+	def(&o.UnreachableAfter, 48*time.Hour)
+	def(&o.ProbeInterval, time.Hour)
+	def(&o.Poll, time.Second)
+}
+
+// RunDelivery delivers queued activities until ctx ends. Rows are claimed
+// with a lease, signed afresh for each attempt, POSTed, and the outcome is
+// written in a new transaction: no write transaction is held during HTTP.
+func (n *Node) RunDelivery(ctx context.Context) error {
+	o := n.opts.Delivery
+	o.defaults()
+	// The lease must outlast a whole attempt, or a slow attempt would be
+	// claimed twice while still running.
+	lease := n.client.opts.TotalTimeout + 15*time.Second
+	var (
+		mu       sync.Mutex
+		inflight = map[string]int{} // per host
+		total    int
+		wg       sync.WaitGroup
+		done     = make(chan struct{}, o.Workers)
+	)
+	defer wg.Wait()
+	poll := time.NewTicker(o.Poll)
+	defer poll.Stop()
+	for {
+		mu.Lock()
+		free := o.Workers - total
+		busy := make([]string, 0, len(inflight))
+		for h, c := range inflight {
+			if c >= o.PerHost {
+				busy = append(busy, h)
+			}
+		}
+		mu.Unlock()
+		var batch []*store.Delivery
+		if free > 0 {
+			var err error
+			batch, err = n.st.ClaimDeliveries(ctx, lease, free, o.PerHost, busy)
+			if err != nil && ctx.Err() == nil {
+				n.log.Error("claim deliveries", "err", err)
+			}
+		}
+		for _, d := range batch {
+			mu.Lock()
+			inflight[d.Host]++
+			total++
+			mu.Unlock()
+			wg.Add(1)
+			go func(d *store.Delivery) {
+				defer wg.Done()
+				n.deliver(ctx, d, &o)
+				mu.Lock()
+				if inflight[d.Host]--; inflight[d.Host] <= 0 {
+					delete(inflight, d.Host)
+				}
+				total--
+				mu.Unlock()
+				select {
+				case done <- struct{}{}:
+				default:
+				}
+			}(d)
+		}
+		if len(batch) > 0 && len(batch) == free {
+			// More may be due; loop as soon as a slot frees up.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-done:
+			case <-poll.C:
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-n.wake:
+		case <-done:
+		case <-poll.C:
+		}
+	}
+}
+
+// deliver makes one attempt and records its outcome.
+func (n *Node) deliver(ctx context.Context, d *store.Delivery, o *DeliveryOptions) {
+	now := time.Now()
+	if h, err := n.st.HostHealth(ctx, d.Host); err == nil && h.Unreachable && now.Sub(h.LastFailureAt) < o.ProbeInterval {
+		// An unreachable host gets one probe per interval, not every retry.
+		n.finish(ctx, d, o, store.DeliveryResult{State: store.DeliveryPending,
+			NextAt: h.LastFailureAt.Add(o.ProbeInterval), Error: "host unreachable; waiting for the next probe"})
+		return
+	}
+	res, err := n.client.Post(ctx, d.Inbox, d.Doc, ContentTypeActivity, n.signer())
+	if ctx.Err() != nil {
+		return // shutting down: the lease expires and the row is claimed again
+	}
+	r := classify(res, err)
+	if r.State == store.DeliveryPending {
+		delay := retryDelay(d.Attempts, o)
+		if res != nil && res.RetryAfter > delay {
+			delay = min(res.RetryAfter, o.RetryMax)
+		}
+		r.NextAt = now.Add(delay)
+		if r.NextAt.Sub(d.CreatedAt) > o.GiveUpAfter {
+			r.State = store.DeliveryDead
+		}
+	}
+	n.log.Debug("delivery", "inbox", d.Inbox, "activity", d.ActivityID, "attempt", d.Attempts,
+		"status", r.Status, "state", r.State, "err", r.Error)
+	n.finish(ctx, d, o, r)
+}
+
+func (n *Node) finish(ctx context.Context, d *store.Delivery, o *DeliveryOptions, r store.DeliveryResult) {
+	if err := n.st.FinishDelivery(context.WithoutCancel(ctx), d, r, o.UnreachableAfter); err != nil {
+		n.log.Error("record delivery", "id", d.ID, "err", err)
+	}
+}
+
+// classify maps an attempt to a state, as Mastodon does: 2xx is done; 4xx
+// other than 401, 408 and 429 (and 410 Gone) will never succeed; the rest is retried.
+func classify(res *PostResult, err error) store.DeliveryResult {
+	if err != nil {
+		if errors.Is(err, ErrURLNotAllowed) || errors.Is(err, ErrBlockedAddress) {
+			// Never retried: the inbox points somewhere we must not connect to.
+			return store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()}
+		}
+		return store.DeliveryResult{State: store.DeliveryPending, Error: err.Error()}
+	}
+	s := res.Status
+	switch {
+	case s >= 200 && s < 300:
+		return store.DeliveryResult{State: store.DeliveryDone, Status: s, HostOK: true}
+	case s == http.StatusUnauthorized || s == http.StatusRequestTimeout || s == http.StatusTooManyRequests:
+		return store.DeliveryResult{State: store.DeliveryPending, Status: s, Error: http.StatusText(s), HostOK: true}
+	case s >= 400 && s < 500:
+		return store.DeliveryResult{State: store.DeliveryFailed, Status: s, Error: fmt.Sprintf("refused: %d %s", s, http.StatusText(s)), HostOK: true}
+	default:
+		return store.DeliveryResult{State: store.DeliveryPending, Status: s, Error: fmt.Sprintf("%d %s", s, http.StatusText(s))}
+	}
+}
+
+// retryDelay doubles from RetryBase per attempt, capped, with ±20 % jitter so
+// that deliveries failing together do not retry together.
+func retryDelay(attempt int, o *DeliveryOptions) time.Duration {
+	d := o.RetryBase
+	for i := 1; i < attempt && d < o.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, o.RetryMax)
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}

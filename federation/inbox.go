@@ -1,0 +1,380 @@
+package federation
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	vocab "github.com/go-ap/activitypub"
+
+	"github.com/ospod/ospod/store"
+)
+
+// InboxError is a refusal of an inbox request with its HTTP status.
+type InboxError struct {
+	Status int
+	Reason string
+}
+
+func (e *InboxError) Error() string { return e.Reason }
+
+func refuse(status int, format string, args ...any) error {
+	return &InboxError{Status: status, Reason: fmt.Sprintf(format, args...)}
+}
+
+// errSkip ends processing of a request that is valid but not for us; the
+// caller answers 202 and stores nothing.
+var errSkip = errors.New("skipped")
+
+// Receive authenticates and applies one activity POSTed to an inbox.
+// Authentication comes first: the signature (with its digest, date and
+// signed-header checks), then that the signer is the activity's actor and
+// that the activity comes from the actor's origin. Only then is anything
+// written, in one transaction with the de-duplication record. It returns nil
+// (202) for accepted or knowingly ignored activities, *SignatureError (401)
+// or *InboxError (400/403) otherwise.
+func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error {
+	resolve := func(ctx context.Context, keyID string, refresh bool) (*rsa.PublicKey, error) {
+		pub, err := n.resolveKey(ctx, keyID, refresh)
+		if err != nil && !refresh && n.isDeleteOfUnknownActor(ctx, body) {
+			// A deleted actor's key can no longer be fetched, and we never
+			// knew it: nothing to do, and no fetch (federation-security.md D17).
+			return nil, errSkip
+		}
+		return pub, err
+	}
+	keyID, err := VerifyRequest(ctx, r, body, n.now(), resolve)
+	if errors.Is(err, errSkip) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	signer, err := n.st.ActorByKey(ctx, keyID)
+	if err != nil {
+		return &SignatureError{Reason: "the signing key's actor is unknown"}
+	}
+	in, err := parseInbound(body)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "malformed activity: %v", err)
+	}
+	if in.Actor != signer.ID {
+		return &SignatureError{Reason: "the activity's actor is not the key's owner"}
+	}
+	if !sameOrigin(in.ID, signer.ID) {
+		return refuse(http.StatusForbidden, "the activity id is not on the actor's origin")
+	}
+	// A verified request proves the host is alive: resume deliveries to it.
+	if err := n.st.ReviveHost(ctx, signer.Host); err != nil {
+		n.log.Warn("revive host", "host", signer.Host, "err", err)
+	}
+	err = n.apply(ctx, signer, in)
+	if errors.Is(err, errSkip) {
+		return nil
+	}
+	if err == nil {
+		n.log.Info("inbox", "type", in.Type, "actor", in.Actor, "id", in.ID)
+	}
+	return err
+}
+
+// isDeleteOfUnknownActor reports whether body is an actor deleting itself
+// and we hold nothing of that actor.
+func (n *Node) isDeleteOfUnknownActor(ctx context.Context, body []byte) bool {
+	in, err := parseInbound(body)
+	if err != nil || in.Type != "Delete" || in.ObjectID != in.Actor {
+		return false
+	}
+	_, err = n.st.Actor(ctx, in.Actor)
+	return errors.Is(err, store.ErrNotFound)
+}
+
+// apply performs an authenticated activity in one transaction with its
+// de-duplication record: a replayed or concurrent copy has no second effect.
+func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) error {
+	// Objects given by reference are fetched (outside the transaction) from
+	// their origin, which must be the actor's.
+	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "" && in.ObjectID != signer.ID {
+		if !sameOrigin(in.ObjectID, signer.ID) {
+			return refuse(http.StatusForbidden, "the object is not on the actor's origin")
+		}
+		doc, err := n.client.GetActivity(ctx, in.ObjectID, n.signer())
+		if err != nil {
+			return refuse(http.StatusBadRequest, "could not fetch the object: %v", err)
+		}
+		in.Object = doc
+		var m map[string]json.RawMessage
+		if json.Unmarshal(doc, &m) == nil {
+			in.ObjectType = optString(m, "type")
+		}
+	}
+	err := n.st.InTx(ctx, func(tx *store.Tx) error {
+		fresh, err := tx.MarkSeen(ctx, in.ID, signer.ID, in.Type)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return errSkip
+		}
+		switch in.Type {
+		case "Follow":
+			err = n.onFollow(ctx, tx, signer, in)
+		case "Undo":
+			err = n.onUndo(ctx, tx, signer, in)
+		case "Accept", "Reject":
+			err = n.onAnswer(ctx, tx, signer, in)
+		case "Create", "Update":
+			err = n.onCreateOrUpdate(ctx, tx, signer, in)
+		case "Delete":
+			err = n.onDelete(ctx, tx, signer, in)
+		case "Join":
+			err = n.onJoin(ctx, tx, signer, in)
+		default:
+			// Like, Announce, Flag... are recorded as seen and otherwise ignored.
+		}
+		return err
+	})
+	n.nudge(err)
+	return err
+}
+
+// onFollow records a new follower; it is accepted at once (an Accept is
+// queued) unless the profile asks for manual approval.
+func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	if in.ObjectID != n.URLs.Actor {
+		return refuse(http.StatusForbidden, "this node follows requests only for %s", n.URLs.Actor)
+	}
+	p, err := n.profileTx(ctx)
+	if err != nil {
+		return err
+	}
+	state := store.FollowAccepted
+	if p.ManuallyApprovesFollowers {
+		state = store.FollowPending
+		if old, err := tx.RelationWith(ctx, store.Followers, signer.ID); err == nil && old.State == store.FollowAccepted {
+			state = store.FollowAccepted // already approved: a repeated Follow is re-accepted
+		}
+	}
+	if _, err := tx.PutRelation(ctx, store.Followers, signer.ID, in.ID, state); err != nil {
+		return err
+	}
+	if state == store.FollowPending {
+		return nil
+	}
+	id, doc, err := n.answerFollowDoc(vocab.AcceptType, in.ID, signer.ID, tx.Now())
+	if err != nil {
+		return err
+	}
+	return n.sendTo(ctx, tx, id, "Accept", in.ID, doc, signer.Inbox)
+}
+
+// onUndo handles Undo(Follow) from a follower; other Undos are ignored.
+func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	rel, err := tx.RelationWith(ctx, store.Followers, signer.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	inner := map[string]json.RawMessage{}
+	_ = json.Unmarshal(in.Object, &inner)
+	switch {
+	case in.ObjectID == rel.FollowID:
+	case optString(inner, "type") == "Follow":
+		actor, _ := idOf(inner["actor"])
+		object, _ := idOf(inner["object"])
+		if actor != signer.ID {
+			return refuse(http.StatusForbidden, "an Undo may only withdraw the actor's own Follow")
+		}
+		if object != n.URLs.Actor {
+			return nil
+		}
+	default:
+		return nil // an Undo of something else (Like, Announce...)
+	}
+	_, err = tx.DeleteRelation(ctx, store.Followers, signer.ID)
+	return err
+}
+
+// onAnswer applies an Accept or Reject of our Follow. Only the followed
+// actor can answer (Pixelfed's CVE-2025-30741 came from trusting others).
+func (n *Node) onAnswer(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	rel, err := tx.RelationWith(ctx, store.Following, signer.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse(http.StatusForbidden, "we have not asked to follow %s", signer.ID)
+	}
+	if err != nil {
+		return err
+	}
+	inner := map[string]json.RawMessage{}
+	_ = json.Unmarshal(in.Object, &inner)
+	matches := in.ObjectID == rel.FollowID
+	if !matches && optString(inner, "type") == "Follow" {
+		actor, _ := idOf(inner["actor"])
+		object, _ := idOf(inner["object"])
+		matches = actor == n.URLs.Actor && object == signer.ID
+	}
+	if !matches {
+		return refuse(http.StatusForbidden, "the %s does not answer our Follow of %s", in.Type, signer.ID)
+	}
+	state := store.FollowAccepted
+	if in.Type == "Reject" {
+		state = store.FollowRejected
+		if err := tx.DeleteRemoteEventsOf(ctx, signer.ID); err != nil {
+			return err
+		}
+	}
+	return tx.SetRelationState(ctx, store.Following, rel.ID, state)
+}
+
+// onCreateOrUpdate stores a followed OSPO's event, or refreshes an actor's
+// profile from its own Update. Only the object's owner may create or change it.
+func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	if in.Type == "Update" && in.ObjectID == signer.ID {
+		return n.onUpdateActor(ctx, tx, signer, in)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(in.Object, &obj); err != nil {
+		return refuse(http.StatusBadRequest, "the object is not a JSON object")
+	}
+	if !sameOrigin(in.ObjectID, signer.ID) {
+		return refuse(http.StatusForbidden, "the object is not on the actor's origin")
+	}
+	owners := idsOf(obj["attributedTo"])
+	if len(owners) != 1 || owners[0] != signer.ID {
+		return refuse(http.StatusForbidden, "the object is not attributed to the actor")
+	}
+	existing, err := tx.RemoteEvent(ctx, in.ObjectID)
+	if err == nil && existing.ActorID != signer.ID {
+		return refuse(http.StatusForbidden, "the object belongs to another actor")
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if in.ObjectType != "Event" {
+		return nil // notes, articles...: not part of the directory
+	}
+	rel, err := tx.RelationWith(ctx, store.Following, signer.ID)
+	if err != nil || rel.State != store.FollowAccepted {
+		return nil // we keep events only of OSPOs we follow
+	}
+	ev, err := remoteEventFrom(in.ObjectID, signer.ID, obj)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "invalid event: %v", err)
+	}
+	return tx.PutRemoteEvent(ctx, ev)
+}
+
+// maxRemoteEventBytes bounds what we keep of one remote event.
+const maxRemoteEventBytes = 256 << 10
+
+// remoteEventFrom reads the fields we index from a remote Event and keeps its document.
+func remoteEventFrom(id, actor string, obj map[string]json.RawMessage) (*store.RemoteEvent, error) {
+	doc, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	if len(doc) > maxRemoteEventBytes {
+		return nil, errors.New("event document too large")
+	}
+	name := optString(obj, "name")
+	if name == "" {
+		for _, v := range langMapField(obj, "nameMap") {
+			name = v
+			break
+		}
+	}
+	if name == "" {
+		return nil, errors.New("event has no name")
+	}
+	if len(name) > 1000 {
+		name = name[:1000]
+	}
+	ev := &store.RemoteEvent{ID: id, ActorID: actor, Name: name, Doc: string(doc)}
+	if s := optString(obj, "startTime"); s != "" {
+		t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
+		if err != nil {
+			return nil, errors.New("startTime is not RFC 3339")
+		}
+		ev.Start = t.UTC()
+	}
+	if s := optString(obj, "endTime"); s != "" {
+		t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
+		if err != nil {
+			return nil, errors.New("endTime is not RFC 3339")
+		}
+		ev.End = t.UTC()
+	}
+	if !ev.Start.IsZero() && !ev.End.IsZero() && ev.End.Before(ev.Start) {
+		return nil, errors.New("endTime is before startTime")
+	}
+	return ev, nil
+}
+
+// onUpdateActor refreshes a known actor from its own Update. The embedded
+// document passes the same checks as a fetched one, and its key may not
+// change this way (GoToSocial #3198): rotation goes through a re-fetch.
+func (n *Node) onUpdateActor(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	a, err := parseActor(in.Object)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "invalid actor: %v", err)
+	}
+	if a.ID != signer.ID {
+		return refuse(http.StatusForbidden, "an actor may only update itself")
+	}
+	if a.KeyID != signer.KeyID || a.PublicKeyPEM != signer.PublicKeyPEM {
+		a.KeyID, a.PublicKeyPEM = signer.KeyID, signer.PublicKeyPEM
+	}
+	return tx.PutActor(ctx, a)
+}
+
+// onDelete removes an actor (when it deletes itself) or one of its events.
+func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	if in.ObjectID == signer.ID {
+		return tx.DeleteActor(ctx, signer.ID)
+	}
+	ev, err := tx.RemoteEvent(ctx, in.ObjectID)
+	if errors.Is(err, store.ErrNotFound) {
+		if !sameOrigin(in.ObjectID, signer.ID) {
+			return refuse(http.StatusForbidden, "the object is not on the actor's origin")
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if ev.ActorID != signer.ID {
+		return refuse(http.StatusForbidden, "the object belongs to another actor")
+	}
+	return tx.DeleteRemoteEvent(ctx, in.ObjectID)
+}
+
+// onJoin answers an RSVP with Ignore: registration happens on the event's
+// registration page (FEP-8a8e).
+func (n *Node) onJoin(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	if !strings.HasPrefix(in.ObjectID, n.URLs.Base+"/events/") {
+		return nil
+	}
+	id, doc, err := n.ignoreDoc(in.ID, signer.ID, tx.Now())
+	if err != nil {
+		return err
+	}
+	return n.sendTo(ctx, tx, id, "Ignore", in.ID, doc, signer.Inbox)
+}
+
+// profileTx reads the profile (from the reader pool: the profile row is
+// written only by the administrator, never inside an inbox transaction).
+func (n *Node) profileTx(ctx context.Context) (*store.Profile, error) { return n.Profile(ctx) }
+
+func (n *Node) now() time.Time {
+	if n.opts.Now != nil {
+		return n.opts.Now()
+	}
+	return time.Now()
+}
