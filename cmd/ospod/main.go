@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.relations(ctx, "followers", store.Followers, rest)
 	case "token":
 		return e.token(ctx, rest)
+	case "healthcheck":
+		return e.healthcheck(ctx, rest)
 	case "config":
 		return e.config(rest)
 	case "version", "--version", "-v":
@@ -80,6 +82,7 @@ Usage:
   ospod unfollow ID                stop following (IDs from 'ospod following')
   ospod following | followers      list follow relations
   ospod token reset                make a new admin token and print it once
+  ospod healthcheck                exit 0 when the local node answers
   ospod config                     print the effective configuration
   ospod version                    print the version
 
