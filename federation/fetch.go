@@ -445,7 +445,7 @@ func (c *Client) Post(ctx context.Context, rawURL string, body []byte, contentTy
 // get performs a bounded GET, following checked redirects. It returns the
 // body, the final URL and the response Content-Type.
 func (c *Client) get(ctx context.Context, rawURL, accept string, sign RequestSigner) (body []byte, final, contentType string, err error) {
-	cancel := func(){}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.TotalTimeout)
 	defer cancel()
 
 	cur := rawURL

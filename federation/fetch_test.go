@@ -565,8 +565,13 @@ func TestFetchBodyLimit(t *testing.T) {
 	srv, _ := newServer(t, "", mux)
 	c := NewClient(ClientOptions{AllowPrivateNetworks: true, MaxBodyBytes: limit, TotalTimeout: 5 * time.Second})
 	for _, p := range []string{"/content-length", "/chunked", "/endless", "/gzip-bomb"} {
-		if _, err := c.GetJSON(t.Context(), srv.URL+p, "application/json", nil); !errors.Is(err, ErrTooLarge) {
+		_, err := c.GetJSON(t.Context(), srv.URL+p, "application/json", nil)
+		if !errors.Is(err, ErrTooLarge) {
 			t.Errorf("%s: err = %v, want ErrTooLarge", p, err)
+		}
+		// A declared oversize length is refused before reading the body.
+		if p == "/content-length" && (err == nil || !strings.Contains(err.Error(), "Content-Length")) {
+			t.Errorf("%s: err = %v, want the Content-Length check", p, err)
 		}
 	}
 	if b, err := c.GetJSON(t.Context(), srv.URL+"/exact", "application/json", nil); err != nil || len(b) != limit {
@@ -608,10 +613,13 @@ func TestFetchTimeout(t *testing.T) {
 	t.Cleanup(func() { close(done) }) // runs before srv.Close
 
 	const total = 300 * time.Millisecond
+	// guard keeps a broken TotalTimeout from hanging the test binary.
+	guard, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
 	c := NewClient(ClientOptions{AllowPrivateNetworks: true, TotalTimeout: total})
 	for _, p := range []string{"/hang", "/trickle"} {
 		start := time.Now()
-		_, err := c.GetActivity(t.Context(), srv.URL+p, nil)
+		_, err := c.GetActivity(guard, srv.URL+p, nil)
 		elapsed := time.Since(start)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("%s: err = %v, want a deadline error", p, err)
@@ -623,7 +631,7 @@ func TestFetchTimeout(t *testing.T) {
 	// ResponseHeaderTimeout bounds the wait for headers on its own.
 	c = NewClient(ClientOptions{AllowPrivateNetworks: true, ResponseHeaderTimeout: 200 * time.Millisecond})
 	start := time.Now()
-	if _, err := c.GetActivity(t.Context(), srv.URL+"/hang", nil); err == nil || time.Since(start) > 3*time.Second {
+	if _, err := c.GetActivity(guard, srv.URL+"/hang", nil); err == nil || time.Since(start) > 3*time.Second {
 		t.Errorf("ResponseHeaderTimeout: err = %v after %v", err, time.Since(start))
 	}
 }

@@ -1,0 +1,150 @@
+// Package nodetest starts real ospod nodes for tests: a SQLite file in a
+// temporary folder, the HTTP server on 127.0.0.1:0 and the delivery worker.
+package nodetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ospod/ospod/api"
+	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/store"
+)
+
+// Token is the admin token of every test node.
+const Token = "test-admin-token"
+
+// Node is a running test node.
+type Node struct {
+	URL   string // base URL, http://127.0.0.1:PORT
+	Host  string // 127.0.0.1:PORT
+	Dir   string
+	Store *store.Store
+	Fed   *federation.Node
+	t     testing.TB
+	stop  func()
+}
+
+// Options tunes a test node.
+type Options struct {
+	Dir      string                     // reuse a data folder (restart); default a new temp dir
+	Listener net.Listener               // reuse an address; default 127.0.0.1:0
+	Delivery federation.DeliveryOptions // default: fast retries for tests
+	NoWorker bool                       // do not run the delivery worker
+}
+
+// Start starts a node and stops it when the test ends.
+func Start(t testing.TB, o Options) *Node {
+	t.Helper()
+	if o.Dir == "" {
+		o.Dir = t.TempDir()
+	}
+	l := o.Listener
+	if l == nil {
+		var err error
+		if l, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.Delivery.RetryBase == 0 {
+		o.Delivery.RetryBase = 50 * time.Millisecond
+	}
+	if o.Delivery.Poll == 0 {
+		o.Delivery.Poll = 50 * time.Millisecond
+	}
+	base := "http://" + l.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(o.Dir, "ospod.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("OSPOD_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo",
+		AllowPrivateNetworks: true, HTTPTimeout: 5 * time.Second, Delivery: o.Delivery, Logger: log.With("node", base)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: -1})
+	served := make(chan struct{})
+	go func() { _ = srv.Serve(ctx, l); close(served) }()
+	worked := make(chan struct{})
+	go func() {
+		if !o.NoWorker {
+			_ = fed.RunDelivery(ctx)
+		}
+		close(worked)
+	}()
+	n := &Node{URL: base, Host: l.Addr().String(), Dir: o.Dir, Store: st, Fed: fed, t: t}
+	var stopped bool
+	n.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		<-served
+		<-worked
+		st.Close()
+	}
+	t.Cleanup(n.stop)
+	return n
+}
+
+// Stop stops the node now (its data folder stays for a restart).
+func (n *Node) Stop() { n.stop() }
+
+// Admin calls the admin API and decodes the JSON answer into out (if non-nil).
+func (n *Node) Admin(method, path string, body any, out any) int {
+	n.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, n.URL+path, r)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && len(b) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			n.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+// Eventually polls cond every 20 ms until it holds or 10 s pass.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for: %s", what)
+}
