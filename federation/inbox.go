@@ -173,8 +173,17 @@ func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	return n.sendTo(ctx, tx, id, "Accept", in.ID, doc, signer.Inbox)
 }
 
-// onUndo handles Undo(Follow) from a follower; other Undos are ignored.
+// onUndo handles Undo(Follow) from a follower; other Undos are ignored. An
+// actor may only undo its own activities.
 func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+	inner := map[string]json.RawMessage{}
+	_ = json.Unmarshal(in.Object, &inner)
+	if actor, err := idOf(inner["actor"]); err == nil && actor != signer.ID {
+		return refuse(http.StatusForbidden, "an Undo may only withdraw the actor's own activity")
+	}
+	if !sameOrigin(in.ObjectID, signer.ID) {
+		return refuse(http.StatusForbidden, "the undone activity is not on the actor's origin")
+	}
 	rel, err := tx.RelationWith(ctx, store.Followers, signer.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -182,17 +191,10 @@ func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in
 	if err != nil {
 		return err
 	}
-	inner := map[string]json.RawMessage{}
-	_ = json.Unmarshal(in.Object, &inner)
 	switch {
 	case in.ObjectID == rel.FollowID:
 	case optString(inner, "type") == "Follow":
-		actor, _ := idOf(inner["actor"])
-		object, _ := idOf(inner["object"])
-		if actor != signer.ID {
-			return refuse(http.StatusForbidden, "an Undo may only withdraw the actor's own Follow")
-		}
-		if object != n.URLs.Actor {
+		if object, _ := idOf(inner["object"]); object != n.URLs.Actor {
 			return nil
 		}
 	default:

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,6 +41,9 @@ type Options struct {
 	Listener net.Listener               // reuse an address; default 127.0.0.1:0
 	Delivery federation.DeliveryOptions // default: fast retries for tests
 	NoWorker bool                       // do not run the delivery worker
+	// AllowPrefixes, when set, turns the private-network guard on and lets
+	// only these ranges through (e.g. 127.0.0.1/32, keeping 127.0.0.2 blocked).
+	AllowPrefixes []netip.Prefix
 }
 
 // Start starts a node and stops it when the test ends.
@@ -72,7 +76,7 @@ func Start(t testing.TB, o Options) *Node {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo",
-		AllowPrivateNetworks: true, HTTPTimeout: 5 * time.Second, Delivery: o.Delivery, Logger: log.With("node", base)})
+		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second, Delivery: o.Delivery, Logger: log.With("node", base)})
 	if err != nil {
 		t.Fatal(err)
 	}

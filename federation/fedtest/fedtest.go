@@ -1,0 +1,252 @@
+// Package fedtest is a fake remote ActivityPub server on loopback for tests:
+// one actor with its own key, a record of what its inbox receives, and
+// helpers to sign (or mis-sign) requests to a node under test.
+package fedtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-fed/httpsig"
+
+	"github.com/ospod/ospod/federation"
+)
+
+// Peer is a fake remote server with one actor.
+type Peer struct {
+	URL     string // http://127.0.0.1:PORT
+	ActorID string
+	KeyID   string
+	Inbox   string
+	Key     *rsa.PrivateKey
+
+	// ContentType is the media type the actor is served with (default activity+json).
+	ContentType string
+	// ActorIDOverride, when set, is the id the actor document claims.
+	ActorIDOverride string
+	// Status, when set, is the status the inbox answers with (default 202).
+	Status int
+
+	mu       sync.Mutex
+	received []Received
+	fetches  int
+	srv      *httptest.Server
+}
+
+// Received is one request that reached the peer's inbox.
+type Received struct {
+	Body     []byte
+	Activity map[string]any
+	Verified bool // the signature verified against the sender's key
+}
+
+// New starts a peer on 127.0.0.1 and stops it when the test ends.
+func New(t testing.TB) *Peer {
+	t.Helper()
+	key, err := federation.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Peer{Key: key, ContentType: federation.ContentTypeActivity}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/peer", p.serveActor)
+	mux.HandleFunc("POST /users/peer/inbox", p.serveInbox)
+	mux.HandleFunc("GET /.well-known/webfinger", p.serveWebFinger)
+	p.srv = httptest.NewServer(mux)
+	t.Cleanup(p.srv.Close)
+	p.URL = p.srv.URL
+	p.ActorID = p.URL + "/users/peer"
+	p.KeyID = p.ActorID + "#main-key"
+	p.Inbox = p.ActorID + "/inbox"
+	return p
+}
+
+// Host is the peer's host:port.
+func (p *Peer) Host() string { return strings.TrimPrefix(p.URL, "http://") }
+
+// ActorDoc is the actor document the peer serves.
+func (p *Peer) ActorDoc() map[string]any {
+	id := p.ActorID
+	if p.ActorIDOverride != "" {
+		id = p.ActorIDOverride
+	}
+	return map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
+		"id":                id,
+		"type":              "Organization",
+		"preferredUsername": "peer",
+		"name":              "Peer OSPO",
+		"inbox":             p.Inbox,
+		"outbox":            p.ActorID + "/outbox",
+		"endpoints":         map[string]any{"sharedInbox": p.URL + "/inbox"},
+		"publicKey": map[string]any{
+			"id": p.KeyID, "owner": id, "publicKeyPem": federation.EncodePublicKeyPEM(&p.Key.PublicKey),
+		},
+		"ospo:country": "DE",
+	}
+}
+
+func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.fetches++
+	p.mu.Unlock()
+	b, _ := json.Marshal(p.ActorDoc())
+	w.Header().Set("Content-Type", p.ContentType)
+	_, _ = w.Write(b)
+}
+
+func (p *Peer) serveWebFinger(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/jrd+json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"subject": "acct:peer@" + p.Host(),
+		"links":   []map[string]string{{"rel": "self", "type": federation.ContentTypeActivity, "href": p.ActorID}},
+	})
+}
+
+func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	rec := Received{Body: body}
+	_ = json.Unmarshal(body, &rec.Activity)
+	// Verify the sender's signature with the key it names (fetched unsigned).
+	_, err := federation.VerifyRequest(r.Context(), r, body, time.Now(), func(_ context.Context, keyID string, _ bool) (*rsa.PublicKey, error) {
+		return fetchKey(keyID)
+	})
+	rec.Verified = err == nil
+	p.mu.Lock()
+	p.received = append(p.received, rec)
+	status := p.Status
+	p.mu.Unlock()
+	if status == 0 {
+		status = http.StatusAccepted
+	}
+	w.WriteHeader(status)
+}
+
+// Received returns what the inbox has received so far.
+func (p *Peer) Received() []Received {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Received(nil), p.received...)
+}
+
+// Fetches counts GETs of the actor document.
+func (p *Peer) Fetches() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fetches
+}
+
+// Activity builds an activity from this peer's actor with a fresh id.
+func (p *Peer) Activity(typ string, object any) map[string]any {
+	return map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"id":       p.URL + "/activities/" + typ + "-" + time.Now().Format("150405.000000000"),
+		"type":     typ,
+		"actor":    p.ActorID,
+		"object":   object,
+	}
+}
+
+// Post sends an activity (a map or raw bytes) to url, signed over the
+// headers Mastodon signs; mutate may alter the request after signing.
+func (p *Peer) Post(t testing.TB, url string, activity any, mutate func(*http.Request)) (*http.Response, []byte) {
+	t.Helper()
+	return p.PostWith(t, url, activity, SignOptions{}, mutate)
+}
+
+// SignOptions changes how PostWith signs, to build broken signatures.
+type SignOptions struct {
+	Headers  []string  // signed headers (default "(request-target)", "host", "date", "digest")
+	Date     time.Time // Date header (default now)
+	KeyID    string    // keyId (default the peer's)
+	Key      *rsa.PrivateKey
+	Unsigned bool
+}
+
+// PostWith is Post with control over the signature.
+func (p *Peer) PostWith(t testing.TB, url string, activity any, o SignOptions, mutate func(*http.Request)) (*http.Response, []byte) {
+	t.Helper()
+	body, ok := activity.([]byte)
+	if !ok {
+		var err error
+		if body, err = json.Marshal(activity); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", federation.ContentTypeActivity)
+	if !o.Unsigned {
+		if o.Headers == nil {
+			o.Headers = []string{httpsig.RequestTarget, "host", "date", "digest"}
+		}
+		if o.Date.IsZero() {
+			o.Date = time.Now()
+		}
+		if o.KeyID == "" {
+			o.KeyID = p.KeyID
+		}
+		if o.Key == nil {
+			o.Key = p.Key
+		}
+		req.Header.Set("Date", o.Date.UTC().Format(http.TimeFormat))
+		req.Header.Set("Host", req.URL.Host)
+		sum := sha256.Sum256(body)
+		req.Header.Set("Digest", "SHA-256="+base64.StdEncoding.EncodeToString(sum[:]))
+		s, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
+			o.Headers, httpsig.Signature, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The Digest is set above (so it exists even when not signed); sign
+		// without a body so httpsig does not add a second one.
+		if err := s.SignRequest(o.Key, o.KeyID, req, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mutate != nil {
+		mutate(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// fetchKey fetches a key's owner unsigned and returns its key (for the
+// peer's own verification of what it receives).
+func fetchKey(keyID string) (*rsa.PublicKey, error) {
+	actorURL, _, _ := strings.Cut(keyID, "#")
+	req, _ := http.NewRequest(http.MethodGet, actorURL, nil)
+	req.Header.Set("Accept", federation.ContentTypeActivity)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		PublicKey struct {
+			PublicKeyPem string `json:"publicKeyPem"`
+		} `json:"publicKey"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return nil, err
+	}
+	return federation.ParsePublicKeyPEM(doc.PublicKey.PublicKeyPem)
+}
