@@ -62,7 +62,8 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 	o.defaults()
 	// The lease must outlast a whole attempt, or a slow attempt would be
 	// claimed twice while still running.
-	lease := n.client.opts.TotalTimeout + 15*time.Second
+	timeout := n.client.opts.TotalTimeout
+	lease := timeout + timeout/2 + time.Second
 	var (
 		mu       sync.Mutex
 		inflight = map[string]int{} // per host

@@ -37,9 +37,13 @@ type Peer struct {
 	ActorIDOverride string
 	// Status, when set, is the status the inbox answers with (default 202).
 	Status int
+	// Answer, when set, decides each inbox answer: a delay, then a status
+	// (slow and flaky receivers). It overrides Status.
+	Answer func() (time.Duration, int)
 
 	mu       sync.Mutex
 	received []Received
+	keys     map[string]*rsa.PublicKey
 	fetches  int
 	srv      *httptest.Server
 }
@@ -58,10 +62,11 @@ func New(t testing.TB) *Peer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Peer{Key: key, ContentType: federation.ContentTypeActivity}
+	p := &Peer{Key: key, ContentType: federation.ContentTypeActivity, keys: map[string]*rsa.PublicKey{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/peer", p.serveActor)
 	mux.HandleFunc("POST /users/peer/inbox", p.serveInbox)
+	mux.HandleFunc("POST /inbox", p.serveInbox)
 	mux.HandleFunc("GET /.well-known/webfinger", p.serveWebFinger)
 	p.srv = httptest.NewServer(mux)
 	t.Cleanup(p.srv.Close)
@@ -116,12 +121,25 @@ func (p *Peer) serveWebFinger(w http.ResponseWriter, r *http.Request) {
 
 func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	p.mu.Lock()
+	answer := p.Answer
+	p.mu.Unlock()
+	if answer != nil {
+		delay, status := answer()
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		if status >= 300 {
+			w.WriteHeader(status) // refused: not recorded as received
+			return
+		}
+	}
 	rec := Received{Body: body}
 	_ = json.Unmarshal(body, &rec.Activity)
 	// Verify the sender's signature with the key it names (fetched unsigned).
-	_, err := federation.VerifyRequest(r.Context(), r, body, time.Now(), func(_ context.Context, keyID string, _ bool) (*rsa.PublicKey, error) {
-		return fetchKey(keyID)
-	})
+	_, err := federation.VerifyRequest(r.Context(), r, body, time.Now(), p.key)
 	rec.Verified = err == nil
 	p.mu.Lock()
 	p.received = append(p.received, rec)
@@ -131,6 +149,32 @@ func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusAccepted
 	}
 	w.WriteHeader(status)
+}
+
+// SetAnswer replaces the inbox's answer function (nil: always Status).
+func (p *Peer) SetAnswer(f func() (time.Duration, int)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.Answer = f
+}
+
+// key resolves a sender's key, fetched once and then cached (the sender may
+// be down when a later request is verified).
+func (p *Peer) key(_ context.Context, keyID string, refresh bool) (*rsa.PublicKey, error) {
+	p.mu.Lock()
+	k, ok := p.keys[keyID]
+	p.mu.Unlock()
+	if ok && !refresh {
+		return k, nil
+	}
+	k, err := fetchKey(keyID)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.keys[keyID] = k
+	p.mu.Unlock()
+	return k, nil
 }
 
 // Received returns what the inbox has received so far.
