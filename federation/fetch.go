@@ -29,12 +29,18 @@ import (
 
 // Default limits, after Mastodon's app/lib/request.rb (CVE-2023-36461).
 const (
-	DefaultMaxBodyBytes          int64 = 1 << 20
-	DefaultConnectTimeout              = 5 * time.Second
-	DefaultResponseHeaderTimeout       = 10 * time.Second
-	DefaultTotalTimeout                = 30 * time.Second
-	DefaultMaxRedirects                = 3
-	DefaultUserAgent                   = "ospod (+https://github.com/ospod/ospod)"
+	// DefaultMaxBodyBytes bounds response bodies.
+	DefaultMaxBodyBytes int64 = 1 << 20
+	// DefaultConnectTimeout bounds TCP connect and TLS handshake.
+	DefaultConnectTimeout = 5 * time.Second
+	// DefaultResponseHeaderTimeout bounds the wait for response headers.
+	DefaultResponseHeaderTimeout = 10 * time.Second
+	// DefaultTotalTimeout bounds a whole call, redirects and body included.
+	DefaultTotalTimeout = 30 * time.Second
+	// DefaultMaxRedirects is the number of redirect hops a GET follows.
+	DefaultMaxRedirects = 3
+	// DefaultUserAgent is sent when ClientOptions.UserAgent is empty.
+	DefaultUserAgent = "ospod (+https://github.com/ospod/ospod)"
 
 	// maxDiscardBytes is how much of an unwanted response body is read
 	// (so the connection can be reused) before it is dropped.
@@ -47,6 +53,7 @@ const (
 
 // ActivityStreams media types.
 const (
+	// ActivityStreamsProfile is the AS2 namespace, used as ld+json profile.
 	ActivityStreamsProfile = "https://www.w3.org/ns/activitystreams"
 	// AcceptActivity is the Accept header sent when fetching AS2 objects.
 	AcceptActivity = `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
@@ -549,8 +556,9 @@ func IsActivityContentType(ct string) bool {
 	case "application/activity+json":
 		return true
 	case "application/ld+json":
-		profile, ok := params["profile"]
-		return !ok || slices.Contains(strings.Fields(profile), ActivityStreamsProfile)
+		// Only with the ActivityStreams profile, as Mastodon requires since
+		// CVE-2024-25623 (JSON uploaded as media on the victim's host).
+		return slices.Contains(strings.Fields(params["profile"]), ActivityStreamsProfile)
 	}
 	return false
 }

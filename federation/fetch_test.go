@@ -362,7 +362,7 @@ func TestFetchActivity(t *testing.T) {
 		{"/ok", nil, 0},
 		{"/ld-profile", nil, 0},
 		{"/ld-profiles", nil, 0},
-		{"/ld-noprofile", nil, 0},
+		{"/ld-noprofile", ErrContentType, 0}, // Mastodon refuses it too (CVE-2024-25623)
 		{"/as-charset", nil, 0},
 		{"/json", ErrContentType, 0},
 		{"/html", ErrContentType, 0},

@@ -204,10 +204,12 @@ func (p *sigParams) canonical() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `keyId="%s",headers="%s",signature="%s"`, p.keyID,
 		strings.Join(p.headers, " "), base64.StdEncoding.EncodeToString(p.signature))
-	if p.created != "" {
+	// created/expires only when signed: httpsig checks them against the wall
+	// clock with 10 s leeway, which must not reject an unsigned extra.
+	if slices.Contains(p.headers, "(created)") {
 		fmt.Fprintf(&b, ",created=%s", p.created)
 	}
-	if p.expires != "" {
+	if slices.Contains(p.headers, "(expires)") {
 		fmt.Fprintf(&b, ",expires=%s", p.expires)
 	}
 	return b.String()
@@ -352,7 +354,7 @@ func VerifyRequest(ctx context.Context, r *http.Request, body []byte, now time.T
 	verifiers := make([]httpsig.Verifier, 0, 2)
 	v, err := httpsig.NewVerifier(vr)
 	if err != nil {
-		return "", &SignatureError{Reason: "malformed Signature header", Err: err}
+		return "", &SignatureError{Reason: "invalid signature parameters", Err: err}
 	}
 	verifiers = append(verifiers, v)
 	if vr.URL.RawQuery != "" {
@@ -361,7 +363,7 @@ func VerifyRequest(ctx context.Context, r *http.Request, body []byte, now time.T
 		nq := vr.Clone(ctx)
 		nq.URL.RawQuery = ""
 		if v, err = httpsig.NewVerifier(nq); err != nil {
-			return "", &SignatureError{Reason: "malformed Signature header", Err: err}
+			return "", &SignatureError{Reason: "invalid signature parameters", Err: err}
 		}
 		verifiers = append(verifiers, v)
 	}

@@ -254,6 +254,7 @@ func TestVerifyRequest(t *testing.T) {
 			r := httptest.NewRequest(http.MethodPost, inbox, bytes.NewReader(testBody))
 			r.Header.Set("Date", date)
 			r.Header.Set("Digest", digest)
+			r.Header.Set("Content-Type", "application/activity+json")
 			handSign(t, r, key, headers, "/inbox", params)
 			return r, testBody
 		}
@@ -333,6 +334,12 @@ func TestVerifyRequest(t *testing.T) {
 		{name: "headers param absent (date only)", build: handPost(nil, "", digestOf(testBody), date),
 			want: "(request-target) not signed"},
 		{name: "hand-signed full POST", build: handPost(full, `algorithm="rsa-sha256",`, digestOf(testBody), date)},
+		{name: "Mastodon header list with content-type", build: handPost(append(full[:4:4], "content-type"),
+			`algorithm="rsa-sha256",`, digestOf(testBody), date)},
+		{name: "signed header absent from request", build: handPost(append(full[:4:4], "accept"),
+			"", digestOf(testBody), date), want: "signed header accept missing"},
+		{name: "unknown pseudo-header", build: handPost(append(full[:4:4], "(foo)"),
+			"", digestOf(testBody), date), want: "unsupported pseudo-header"},
 		{name: "Digest list with sha-512 and lower-case sha-256", build: handPost(full, "",
 			"SHA-512="+b64sha512(testBody)+", "+strings.Replace(digestOf(testBody), "SHA-256", "sha-256", 1), date)},
 		{name: "Digest with only SHA-512", build: handPost(full, "", "SHA-512="+b64sha512(testBody), date),

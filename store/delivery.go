@@ -122,13 +122,16 @@ func (s *Store) FinishDelivery(ctx context.Context, d *Delivery, r DeliveryResul
 				  unreachable = 0, updated_at = excluded.updated_at`, d.Host, now, now)
 			return err
 		}
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO hosts (host, failing_since, last_failure_at, last_error, updated_at)
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO hosts (host, failing_since, last_failure_at, last_error, updated_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (host) DO UPDATE SET failing_since = coalesce(hosts.failing_since, excluded.failing_since),
 			  last_failure_at = excluded.last_failure_at, last_error = excluded.last_error,
-			  unreachable = (coalesce(hosts.failing_since, excluded.failing_since) <= ?),
 			  updated_at = excluded.updated_at`,
-			d.Host, now, now, r.Error, now, fmtTime(tx.now.Add(-unreachableAfter)))
+			d.Host, now, now, r.Error, now); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `UPDATE hosts SET unreachable = (failing_since <= ?) WHERE host = ?`,
+			fmtTime(tx.now.Add(-unreachableAfter)), d.Host)
 		return err
 	})
 }

@@ -37,10 +37,11 @@ type Node struct {
 
 // Options tunes a test node.
 type Options struct {
-	Dir      string                     // reuse a data folder (restart); default a new temp dir
-	Listener net.Listener               // reuse an address; default 127.0.0.1:0
-	Delivery federation.DeliveryOptions // default: fast retries for tests
-	NoWorker bool                       // do not run the delivery worker
+	Dir       string                     // reuse a data folder (restart); default a new temp dir
+	Listener  net.Listener               // reuse an address; default 127.0.0.1:0
+	Delivery  federation.DeliveryOptions // default: fast retries for tests
+	NoWorker  bool                       // do not run the delivery worker
+	InboxRate float64                    // inbox requests per second per host (default: unlimited)
 	// AllowPrefixes, when set, turns the private-network guard on and lets
 	// only these ranges through (e.g. 127.0.0.1/32, keeping 127.0.0.2 blocked).
 	AllowPrefixes []netip.Prefix
@@ -80,7 +81,7 @@ func Start(t testing.TB, o Options) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: -1})
+	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: inboxRate(o.InboxRate)})
 	served := make(chan struct{})
 	go func() { _ = srv.Serve(ctx, l); close(served) }()
 	worked := make(chan struct{})
@@ -151,4 +152,11 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for: %s", what)
+}
+
+func inboxRate(r float64) float64 {
+	if r == 0 {
+		return -1
+	}
+	return r
 }
