@@ -154,3 +154,54 @@ func TestSharedInboxOncePerServer(t *testing.T) {
 		t.Fatalf("deliveries = %v, want one per shared inbox", got)
 	}
 }
+
+// TestExtensionsIgnored: properties other servers add (an LD signature, a
+// FEP-8b32 proof, unknown extensions) are ignored, not refused.
+func TestExtensionsIgnored(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	p := fedtest.New(t)
+	followPeer(t, n, p)
+	ev := peerEvent(p, p.URL+"/events/ext", "With extensions")
+	ev["mz:joinMode"] = "free"
+	create := p.Activity("Create", ev)
+	create["signature"] = map[string]any{"type": "RsaSignature2017", "creator": p.KeyID, "signatureValue": "AAAA"}
+	create["proof"] = map[string]any{"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022", "proofValue": "zzz"}
+	create["@context"] = []any{"https://www.w3.org/ns/activitystreams", map[string]any{"actor": "https://evil.example/redefined"}}
+	if resp, b := p.Post(t, n.URL+"/inbox", create, nil); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("status %d: %s", resp.StatusCode, b)
+	}
+	evs, err := n.Store.RemoteEventsOf(context.Background(), p.ActorID)
+	if err != nil || len(evs) != 1 || evs[0].Name != "With extensions" {
+		t.Fatalf("events = %+v, %v", evs, err)
+	}
+}
+
+// TestDeleteActor: an actor deleting itself is forgotten with its events and
+// relations; a Delete from an actor we never knew is accepted without any fetch.
+func TestDeleteActor(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	ctx := context.Background()
+	p := fedtest.New(t)
+	followPeer(t, n, p)
+	if resp, _ := p.Post(t, n.URL+"/inbox", p.Activity("Create", peerEvent(p, p.URL+"/events/1", "Soon gone")), nil); resp.StatusCode != http.StatusAccepted {
+		t.Fatal("create refused")
+	}
+	if resp, _ := p.Post(t, n.URL+"/inbox", p.Activity("Delete", p.ActorID), nil); resp.StatusCode != http.StatusAccepted {
+		t.Fatal("delete refused")
+	}
+	if _, err := n.Store.Actor(ctx, p.ActorID); err != store.ErrNotFound {
+		t.Fatalf("actor still stored: %v", err)
+	}
+	if evs, _ := n.Store.RemoteEventsOf(ctx, p.ActorID); len(evs) != 0 {
+		t.Fatalf("events still stored: %d", len(evs))
+	}
+	if rels, _ := n.Store.Relations(ctx, store.Following, ""); len(rels) != 0 {
+		t.Fatalf("relations still stored: %d", len(rels))
+	}
+
+	unknown := fedtest.New(t)
+	resp, _ := unknown.Post(t, n.URL+"/inbox", unknown.Activity("Delete", unknown.ActorID), nil)
+	if resp.StatusCode != http.StatusAccepted || unknown.Fetches() != 0 {
+		t.Fatalf("Delete of an unknown actor: status %d, %d fetches (want 202, 0)", resp.StatusCode, unknown.Fetches())
+	}
+}

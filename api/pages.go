@@ -29,7 +29,7 @@ type pages struct {
 
 func newPages() *pages {
 	funcs := template.FuncMap{
-		"text": func(m store.LangMap, lang string) string { t, _ := m.Best(lang, lang); return t },
+		"text":     func(m store.LangMap, lang string) string { t, _ := m.Best(lang, lang); return t },
 		"textLang": func(m store.LangMap, lang string) string { _, tag := m.Best(lang, lang); return tag },
 		"markdown": func(m store.LangMap, lang string) template.HTML {
 			t, _ := m.Best(lang, lang)

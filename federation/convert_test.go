@@ -648,8 +648,8 @@ func TestNodeInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ni struct {
-		Version  string
-		Software struct{ Name, Version string }
+		Version           string
+		Software          struct{ Name, Version string }
 		Protocols         []string
 		OpenRegistrations *bool
 		Usage             struct {

@@ -23,7 +23,9 @@ type LookupError struct {
 	Err     error
 }
 
-func (e *LookupError) Error() string { return fmt.Sprintf("could not resolve %s: %v", e.Account, e.Err) }
+func (e *LookupError) Error() string {
+	return fmt.Sprintf("could not resolve %s: %v", e.Account, e.Err)
+}
 func (e *LookupError) Unwrap() error { return e.Err }
 
 // ResolveAccount finds a remote actor by handle (name@host[:port], with or

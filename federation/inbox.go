@@ -40,13 +40,12 @@ var errSkip = errors.New("skipped")
 // or *InboxError (400/403) otherwise.
 func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error {
 	resolve := func(ctx context.Context, keyID string, refresh bool) (*rsa.PublicKey, error) {
-		pub, err := n.resolveKey(ctx, keyID, refresh)
-		if err != nil && !refresh && n.isDeleteOfUnknownActor(ctx, body) {
-			// A deleted actor's key can no longer be fetched, and we never
-			// knew it: nothing to do, and no fetch (federation-security.md D17).
+		if !refresh && n.keys.get(keyID) == nil && n.isDeleteOfUnknownActor(ctx, body) {
+			// An actor deleting itself that we never knew: nothing to do,
+			// and no fetch of a key that is likely gone (federation-security.md D17).
 			return nil, errSkip
 		}
-		return pub, err
+		return n.resolveKey(ctx, keyID, refresh)
 	}
 	keyID, err := VerifyRequest(ctx, r, body, n.now(), resolve)
 	if errors.Is(err, errSkip) {

@@ -151,7 +151,7 @@ func loadOrCreateKey(ctx context.Context, st *store.Store, log *slog.Logger) (*r
 // URLs are the node's ActivityPub and web addresses.
 type URLs struct {
 	Base, Actor, KeyID, Inbox, Outbox, Followers, Following, Featured string
-	UpcomingEvents, SharedInbox, NodeInfo, OSPOmeta                     string
+	UpcomingEvents, SharedInbox, NodeInfo, OSPOmeta                   string
 }
 
 func newURLs(base *url.URL) URLs {

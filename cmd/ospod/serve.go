@@ -71,12 +71,16 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		if err := n.fed.RunDelivery(ctx); err != nil {
 			log.Error("delivery worker stopped", "err", err)
 		}
+	}()
+	go func() {
+		defer wg.Done()
+		_ = n.fed.RunMaintenance(ctx)
 	}()
 	err = srv.Serve(ctx, l)
 	cancel()
