@@ -273,6 +273,9 @@ func (n *Node) eventObject(e *store.Event, p *store.Profile) (map[string]any, er
 	if e.Language != "" {
 		extra["inLanguage"] = e.Language
 	}
+	if len(e.Description) > 0 {
+		extra["ospo:descriptionMap"] = e.Description // Markdown source, for ospod peers
+	}
 	if e.Category != "" {
 		extra["category"] = e.Category
 	}

@@ -132,6 +132,12 @@ func (n *Node) Unfollow(ctx context.Context, relationID int64) error {
 		if err := tx.DeleteRemoteEventsOf(ctx, rel.ActorID); err != nil {
 			return err
 		}
+		if err := tx.DeleteCalendarEntriesOf(ctx, rel.ActorID); err != nil {
+			return err
+		}
+		if err := n.indexPeer(ctx, tx, rel.ActorID); err != nil {
+			return err
+		}
 		id, doc, err := n.undoFollowDoc(rel.FollowID, rel.ActorID, tx.Now())
 		if err != nil {
 			return err
@@ -158,6 +164,9 @@ func (n *Node) AnswerFollower(ctx context.Context, relationID int64, accept bool
 			}
 			rel.State = store.FollowAccepted
 		} else if _, err := tx.DeleteRelation(ctx, store.Followers, rel.ActorID); err != nil {
+			return err
+		}
+		if err := n.indexPeer(ctx, tx, rel.ActorID); err != nil {
 			return err
 		}
 		id, doc, err := n.answerFollowDoc(typ, rel.FollowID, rel.ActorID, tx.Now())

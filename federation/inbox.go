@@ -162,6 +162,9 @@ func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	if _, err := tx.PutRelation(ctx, store.Followers, signer.ID, in.ID, state); err != nil {
 		return err
 	}
+	if err := n.indexPeer(ctx, tx, signer.ID); err != nil {
+		return err
+	}
 	if state == store.FollowPending {
 		return nil
 	}
@@ -199,8 +202,10 @@ func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in
 	default:
 		return nil // an Undo of something else (Like, Announce...)
 	}
-	_, err = tx.DeleteRelation(ctx, store.Followers, signer.ID)
-	return err
+	if _, err = tx.DeleteRelation(ctx, store.Followers, signer.ID); err != nil {
+		return err
+	}
+	return n.indexPeer(ctx, tx, signer.ID)
 }
 
 // onAnswer applies an Accept or Reject of our Follow. Only the followed
@@ -231,7 +236,10 @@ func (n *Node) onAnswer(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 			return err
 		}
 	}
-	return tx.SetRelationState(ctx, store.Following, rel.ID, state)
+	if err := tx.SetRelationState(ctx, store.Following, rel.ID, state); err != nil {
+		return err
+	}
+	return n.indexPeer(ctx, tx, signer.ID)
 }
 
 // onCreateOrUpdate stores a followed OSPO's event, or refreshes an actor's
@@ -269,7 +277,10 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 	if err != nil {
 		return refuse(http.StatusBadRequest, "invalid event: %v", err)
 	}
-	return tx.PutRemoteEvent(ctx, ev)
+	if err := tx.PutRemoteEvent(ctx, ev); err != nil {
+		return err
+	}
+	return n.indexRemoteEvent(ctx, tx, ev)
 }
 
 // maxRemoteEventBytes bounds what we keep of one remote event.
@@ -332,12 +343,18 @@ func (n *Node) onUpdateActor(ctx context.Context, tx *store.Tx, signer *store.Ac
 	if a.KeyID != signer.KeyID || a.PublicKeyPEM != signer.PublicKeyPEM {
 		a.KeyID, a.PublicKeyPEM = signer.KeyID, signer.PublicKeyPEM
 	}
-	return tx.PutActor(ctx, a)
+	if err := tx.PutActor(ctx, a); err != nil {
+		return err
+	}
+	return n.indexPeer(ctx, tx, a.ID)
 }
 
 // onDelete removes an actor (when it deletes itself) or one of its events.
 func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
 	if in.ObjectID == signer.ID {
+		if err := tx.DeleteDirectoryEntry(ctx, signer.ID); err != nil {
+			return err
+		}
 		return tx.DeleteActor(ctx, signer.ID)
 	}
 	ev, err := tx.RemoteEvent(ctx, in.ObjectID)
@@ -352,6 +369,9 @@ func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	}
 	if ev.ActorID != signer.ID {
 		return refuse(http.StatusForbidden, "the object belongs to another actor")
+	}
+	if err := tx.DeleteCalendarEntry(ctx, in.ObjectID); err != nil {
+		return err
 	}
 	return tx.DeleteRemoteEvent(ctx, in.ObjectID)
 }

@@ -79,6 +79,9 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 		return nil, err
 	}
 	n.pubPEM = EncodePublicKeyPEM(&n.key.PublicKey)
+	if err := n.reindexSelf(ctx); err != nil {
+		return nil, fmt.Errorf("index the node's own data: %w", err)
+	}
 	return n, nil
 }
 

@@ -101,7 +101,13 @@ func (n *Node) FetchActor(ctx context.Context, id string) (*store.Actor, error) 
 	if a.ID == n.URLs.Actor {
 		return nil, errors.New("that is this node's own actor")
 	}
-	if err := n.st.PutActor(ctx, a); err != nil {
+	err = n.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutActor(ctx, a); err != nil {
+			return err
+		}
+		return n.indexPeer(ctx, tx, a.ID)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("store actor %s: %w", id, err)
 	}
 	n.keys.forget(a.KeyID)

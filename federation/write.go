@@ -28,6 +28,9 @@ func (n *Node) SetProfile(ctx context.Context, p *store.Profile) error {
 		if err := tx.PutProfile(ctx, p); err != nil {
 			return err
 		}
+		if err := n.indexSelf(ctx, tx, p); err != nil {
+			return err
+		}
 		id, doc, err := n.updateActorDoc(p, tx.Now())
 		if err != nil {
 			return err
@@ -46,6 +49,9 @@ func (n *Node) CreateEvent(ctx context.Context, e *store.Event) error {
 	}
 	err = n.st.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateEvent(ctx, e); err != nil {
+			return err
+		}
+		if err := n.indexOwnEvent(ctx, tx, e); err != nil {
 			return err
 		}
 		id, doc, err := n.createEventDoc(e, p)
@@ -69,6 +75,9 @@ func (n *Node) UpdateEvent(ctx context.Context, id string, e *store.Event) error
 		if err := tx.UpdateEvent(ctx, id, e); err != nil {
 			return err
 		}
+		if err := n.indexOwnEvent(ctx, tx, e); err != nil {
+			return err
+		}
 		aid, doc, err := n.updateEventDoc(e, p, tx.Now())
 		if err != nil {
 			return err
@@ -84,6 +93,9 @@ func (n *Node) UpdateEvent(ctx context.Context, id string, e *store.Event) error
 func (n *Node) DeleteEvent(ctx context.Context, id string) error {
 	err := n.st.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.DeleteEvent(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.DeleteCalendarEntry(ctx, n.URLs.Event(id)); err != nil {
 			return err
 		}
 		aid, doc, err := n.deleteEventDoc(id, tx.Now())

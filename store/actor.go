@@ -96,3 +96,8 @@ func (t *Tx) DeleteActor(ctx context.Context, id string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM actors WHERE id = ?`, id)
 	return err
 }
+
+// Actor is Store.Actor inside a transaction.
+func (t *Tx) Actor(ctx context.Context, id string) (*Actor, error) {
+	return scanActor(t.tx.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE id = ?`, id))
+}

@@ -42,7 +42,7 @@ func TestProfileValidation(t *testing.T) {
 	tests := []struct {
 		name  string
 		edit  func(p *store.Profile)
-		want  []string                      // invalid fields, in reported order; nil: valid
+		want  []string                         // invalid fields, in reported order; nil: valid
 		check func(*testing.T, *store.Profile) // after a successful validation
 	}{
 		{name: "fixture is valid", edit: func(p *store.Profile) {}},

@@ -1,0 +1,113 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/ospod/ospod/store"
+)
+
+// This file keeps the directory and calendar index in step with what the
+// node knows: its own profile and events, and those of the OSPOs it
+// follows or that follow it. Each function runs inside the transaction of
+// the change that calls for it.
+
+// indexSelf puts the node's own OSPO in the directory.
+func (n *Node) indexSelf(ctx context.Context, tx *store.Tx, p *store.Profile) error {
+	cp := *p
+	return tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: n.URLs.Actor, Kind: store.KindSelf,
+		Host: n.base.Host, Account: n.Account(), Profile: &cp, Source: n.URLs.Actor})
+}
+
+// indexOwnEvent puts one of the node's events in the calendar.
+func (n *Node) indexOwnEvent(ctx context.Context, tx *store.Tx, e *store.Event) error {
+	cp := *e
+	return tx.PutCalendarEntry(ctx, &store.CalendarEntry{ID: n.URLs.Event(e.ID), OSPOID: n.URLs.Actor,
+		Event: &cp, URL: n.URLs.Event(e.ID)})
+}
+
+// reindexSelf fills the index from the node's own data when it is missing
+// (first start after an upgrade that added the index).
+func (n *Node) reindexSelf(ctx context.Context) error {
+	if _, err := n.st.DirectoryEntry(ctx, n.URLs.Actor); err == nil || !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	p, err := n.Profile(ctx)
+	if err != nil {
+		return err
+	}
+	events, _, err := n.st.ListEvents(ctx, store.EventFilter{Limit: 500})
+	if err != nil {
+		return err
+	}
+	return n.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := n.indexSelf(ctx, tx, p); err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := n.indexOwnEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// indexPeer puts a remote OSPO in the directory (or takes it out) according
+// to our relations with it: followed, follower, or no longer known.
+func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) error {
+	kind := ""
+	if r, err := tx.RelationWith(ctx, store.Following, actorID); err == nil && r.State == store.FollowAccepted {
+		kind = store.KindFollowed
+	} else if r, err := tx.RelationWith(ctx, store.Followers, actorID); err == nil && r.State == store.FollowAccepted {
+		kind = store.KindFollower
+	}
+	a, err := tx.Actor(ctx, actorID)
+	if errors.Is(err, store.ErrNotFound) {
+		return tx.DeleteDirectoryEntry(ctx, actorID)
+	}
+	if err != nil {
+		return err
+	}
+	var p *store.Profile
+	ok := false
+	if a.IsOSPO {
+		p, ok = profileFromActor([]byte(a.Doc))
+	}
+	if kind == "" || !ok {
+		return tx.DeleteDirectoryEntry(ctx, actorID)
+	}
+	if kind != store.KindFollowed {
+		// Events are kept only of OSPOs we follow.
+		if err := tx.DeleteCalendarEntriesOf(ctx, actorID); err != nil {
+			return err
+		}
+	}
+	account := ""
+	if a.Username != "" {
+		account = a.Username + "@" + a.Host
+	}
+	return tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: a.ID, Kind: kind, Host: a.Host,
+		Account: account, Profile: p, Source: a.ID})
+}
+
+// indexRemoteEvent puts a followed OSPO's event in the calendar, if it is
+// in the directory and the event is usable.
+func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, ev *store.RemoteEvent) error {
+	if kind, err := tx.DirectoryKind(ctx, ev.ActorID); err != nil || kind != store.KindFollowed {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(ev.Doc), &m); err != nil {
+		return nil
+	}
+	e, url, ok := eventFromObject(m)
+	if !ok {
+		return tx.DeleteCalendarEntry(ctx, ev.ID)
+	}
+	if url == "" || !sameOrigin(url, ev.ID) {
+		url = ev.ID
+	}
+	return tx.PutCalendarEntry(ctx, &store.CalendarEntry{ID: ev.ID, OSPOID: ev.ActorID, Event: e, URL: url})
+}

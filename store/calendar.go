@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// CalendarEntry is one event of the network calendar.
+type CalendarEntry struct {
+	ID        string // the event's ActivityStreams id
+	OSPOID    string // the directory entry of its organiser
+	Event     *Event // normalised event (ID is the local id for own events, else empty)
+	URL       string // where people read it
+	UpdatedAt time.Time
+	// Organizer is the organiser's directory entry (filled by SearchCalendar).
+	Organizer *DirectoryEntry
+}
+
+// CalendarDoc is what the calendar stores of an event besides its fields.
+type calendarDoc struct {
+	*Event
+	URL string `json:"url,omitempty"`
+}
+
+// PutCalendarEntry inserts or replaces an event in the calendar index.
+func (t *Tx) PutCalendarEntry(ctx context.Context, c *CalendarEntry) error {
+	e := c.Event
+	doc, err := json.Marshal(calendarDoc{Event: e, URL: c.URL})
+	if err != nil {
+		return err
+	}
+	langs := []string{}
+	if e.Language != "" {
+		langs = append(langs, e.Language)
+	}
+	for _, l := range languagesOfMaps(e.Name, e.Description) {
+		if l != e.Language && l != UndeterminedLanguage {
+			langs = append(langs, l)
+		}
+	}
+	langJSON, _ := json.Marshal(langs)
+	country := ""
+	if e.Location != nil && e.Location.Address != nil {
+		country = e.Location.Address.AddressCountry
+	}
+	var names, texts []string
+	for _, l := range e.Name.Languages() {
+		names = append(names, e.Name[l])
+	}
+	for _, l := range e.Description.Languages() {
+		texts = append(texts, e.Description[l])
+	}
+	texts = append(texts, e.Tags...)
+	texts = append(texts, strings.ToLower(strings.ReplaceAll(e.Category, "_", " ")))
+	if e.Location != nil {
+		texts = append(texts, e.Location.Name)
+		if a := e.Location.Address; a != nil {
+			texts = append(texts, a.AddressLocality, a.AddressRegion)
+		}
+	}
+	c.UpdatedAt = t.now
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO calendar (id, ospo_id, event, start_at, end_at, online, in_person,
+		country, languages, search_name, search_text, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET ospo_id = excluded.ospo_id, event = excluded.event, start_at = excluded.start_at,
+		  end_at = excluded.end_at, online = excluded.online, in_person = excluded.in_person, country = excluded.country,
+		  languages = excluded.languages, search_name = excluded.search_name, search_text = excluded.search_text,
+		  updated_at = excluded.updated_at`,
+		c.ID, c.OSPOID, string(doc), fmtTime(e.Start), fmtTime(e.End), e.IsOnline(), e.Location != nil,
+		country, string(langJSON), strings.Join(names, " \n"), strings.Join(texts, " \n"), fmtTime(t.now))
+	return err
+}
+
+// DeleteCalendarEntry removes an event from the calendar index.
+func (t *Tx) DeleteCalendarEntry(ctx context.Context, id string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM calendar WHERE id = ?`, id)
+	return err
+}
+
+// DeleteCalendarEntriesOf removes every event of an OSPO from the calendar.
+func (t *Tx) DeleteCalendarEntriesOf(ctx context.Context, ospoID string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM calendar WHERE ospo_id = ?`, ospoID)
+	return err
+}
+
+func languagesOfMaps(maps ...LangMap) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range maps {
+		for _, t := range m.Languages() {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// CalendarFilter selects calendar events.
+type CalendarFilter struct {
+	Query   string
+	From    time.Time // events ending after From (default: now, i.e. upcoming)
+	To      time.Time // events starting before To (zero: no bound)
+	Online  *bool     // true: online only; false: in person only
+	Country string
+	Lang    string
+	OSPO    string // one organiser
+	Limit   int
+	Offset  int
+}
+
+// CalendarResult is a page of the calendar with facet counts.
+type CalendarResult struct {
+	Entries []*CalendarEntry
+	Total   int
+	Facets  Facets
+}
+
+// SearchCalendar returns the events matching f in start order (or by
+// relevance with a query), with facet counts.
+func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*CalendarResult, error) {
+	from := "calendar c JOIN directory d ON d.id = c.ospo_id"
+	order := "c.start_at, c.id"
+	base := []string{"1 = 1"}
+	var baseArgs []any
+	if q := FTSQuery(f.Query); q != "" {
+		from = "calendar_fts JOIN calendar c ON c.rowid = calendar_fts.rowid JOIN directory d ON d.id = c.ospo_id"
+		base = append(base, "calendar_fts MATCH ?")
+		baseArgs = append(baseArgs, q)
+		order = "bm25(calendar_fts, 4.0, 1.0), c.start_at"
+	}
+	if f.From.IsZero() {
+		f.From = s.Now()
+	}
+	base = append(base, "c.end_at > ?")
+	baseArgs = append(baseArgs, fmtTime(f.From))
+	if !f.To.IsZero() {
+		base = append(base, "c.start_at < ?")
+		baseArgs = append(baseArgs, fmtTime(f.To))
+	}
+	if f.OSPO != "" {
+		base = append(base, "c.ospo_id = ?")
+		baseArgs = append(baseArgs, f.OSPO)
+	}
+	build := func(skip string) (string, []any) {
+		w := append([]string(nil), base...)
+		a := append([]any(nil), baseArgs...)
+		if f.Online != nil && skip != "online" {
+			if *f.Online {
+				w = append(w, "c.online = 1")
+			} else {
+				w = append(w, "c.in_person = 1")
+			}
+		}
+		if f.Country != "" && skip != "country" {
+			w = append(w, "(c.country = ? OR (c.country = '' AND d.country = ?))")
+			a = append(a, f.Country, f.Country)
+		}
+		if f.Lang != "" && skip != "lang" {
+			w = append(w, "EXISTS (SELECT 1 FROM json_each(c.languages) WHERE value = ? OR value LIKE ? || '-%')")
+			a = append(a, f.Lang, f.Lang)
+		}
+		return strings.Join(w, " AND "), a
+	}
+	w, a := build("")
+	res := &CalendarResult{Facets: Facets{}}
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+w, a...).Scan(&res.Total); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.ospo_id, c.event, c.updated_at,
+		d.id, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
+		FROM `+from+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(a, f.Limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := &CalendarEntry{}
+		var doc, updated string
+		d := &DirectoryEntry{Profile: &Profile{}}
+		var pdoc, dupdated string
+		if err := rows.Scan(&c.ID, &c.OSPOID, &doc, &updated, &d.ID, &d.Kind, &d.Host, &d.Account, &pdoc, &d.Source, &dupdated); err != nil {
+			return nil, err
+		}
+		if err := c.decode(doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(pdoc), d.Profile); err != nil {
+			return nil, err
+		}
+		c.UpdatedAt, d.UpdatedAt = parseTime(updated), parseTime(dupdated)
+		c.Organizer = d
+		res.Entries = append(res.Entries, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for name, q := range map[string]string{
+		"country": "SELECT CASE WHEN c.country <> '' THEN c.country ELSE d.country END, count(*) FROM %s WHERE %s GROUP BY 1",
+		"online":  "SELECT CASE WHEN c.online THEN 'online' ELSE 'in-person' END, count(*) FROM %s WHERE %s GROUP BY 1",
+		"lang":    "SELECT j.value, count(*) FROM %s, json_each(c.languages) j WHERE %s GROUP BY 1",
+	} {
+		w, a := build(name)
+		counts, err := s.countBy(ctx, strings.Replace(strings.Replace(q, "%s", from, 1), "%s", w, 1), a)
+		if err != nil {
+			return nil, err
+		}
+		delete(counts, "")
+		res.Facets[name] = counts
+	}
+	return res, nil
+}
+
+func (c *CalendarEntry) decode(doc string) error {
+	cd := calendarDoc{Event: &Event{}}
+	if err := json.Unmarshal([]byte(doc), &cd); err != nil {
+		return err
+	}
+	c.Event, c.URL = cd.Event, cd.URL
+	c.Event.Start, c.Event.End = parseRFC3339(c.Event.StartTime), parseRFC3339(c.Event.EndTime)
+	return nil
+}
+
+func parseRFC3339(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t.UTC()
+}
+
+// CalendarEntry returns one event of the calendar.
+func (s *Store) CalendarEntry(ctx context.Context, id string) (*CalendarEntry, error) {
+	c := &CalendarEntry{}
+	var doc, updated string
+	err := s.r.QueryRowContext(ctx, `SELECT id, ospo_id, event, updated_at FROM calendar WHERE id = ?`, id).
+		Scan(&c.ID, &c.OSPOID, &doc, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = parseTime(updated)
+	return c, c.decode(doc)
+}
+
+// CalendarLastModified returns the latest change in the calendar.
+func (s *Store) CalendarLastModified(ctx context.Context) (time.Time, error) {
+	var t sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT max(updated_at) FROM calendar`).Scan(&t)
+	return nullTime(t), err
+}

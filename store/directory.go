@@ -1,0 +1,283 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Directory entry kinds.
+const (
+	KindSelf       = "self"       // this node's own OSPO
+	KindFollowed   = "followed"   // an OSPO this node follows
+	KindFollower   = "follower"   // an OSPO that follows this node
+	KindDiscovered = "discovered" // found through the network, not followed
+	KindListed     = "listed"     // imported from a list, no node known
+)
+
+// DirectoryEntry is one OSPO of the network directory.
+type DirectoryEntry struct {
+	ID        string    // the actor's id (or the OSPO's URL for a listed entry)
+	Kind      string    // KindSelf, KindFollowed...
+	Host      string    // origin host of the data
+	Account   string    // handle, user@host ("" for listed entries)
+	Profile   *Profile  // normalised profile
+	Source    string    // where the data came from (URL)
+	UpdatedAt time.Time // when our copy last changed
+}
+
+// PutDirectoryEntry inserts or replaces a directory entry (and its search index row).
+func (t *Tx) PutDirectoryEntry(ctx context.Context, e *DirectoryEntry) error {
+	doc, err := json.Marshal(e.Profile)
+	if err != nil {
+		return err
+	}
+	areas, _ := json.Marshal(nonNil(e.Profile.SupportAreas))
+	langs, _ := json.Marshal(nonNil(e.Profile.Languages()))
+	name, _ := e.Profile.Name.Best(e.Profile.DefaultLanguage(), e.Profile.DefaultLanguage())
+	e.UpdatedAt = t.now
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO directory (id, kind, host, account, profile, country, level, areas,
+		languages, sort_name, search_name, search_text, source, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, host = excluded.host, account = excluded.account,
+		  profile = excluded.profile, country = excluded.country, level = excluded.level, areas = excluded.areas,
+		  languages = excluded.languages, sort_name = excluded.sort_name, search_name = excluded.search_name,
+		  search_text = excluded.search_text, source = excluded.source, updated_at = excluded.updated_at`,
+		e.ID, e.Kind, e.Host, e.Account, string(doc), e.Profile.Country, e.Profile.GovernmentLevel,
+		string(areas), string(langs), strings.ToLower(name), joinTexts(e.Profile.Name, e.Profile.ParentOrganization),
+		profileText(e.Profile), e.Source, fmtTime(t.now))
+	return err
+}
+
+// DeleteDirectoryEntry removes an entry and, by cascade, its calendar rows.
+func (t *Tx) DeleteDirectoryEntry(ctx context.Context, id string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM directory WHERE id = ?`, id)
+	return err
+}
+
+// DirectoryKind returns the kind of an entry, or ErrNotFound.
+func (t *Tx) DirectoryKind(ctx context.Context, id string) (string, error) {
+	var kind string
+	err := t.tx.QueryRowContext(ctx, `SELECT kind FROM directory WHERE id = ?`, id).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return kind, err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func joinTexts(names LangMap, parent *Organization) string {
+	parts := []string{}
+	for _, t := range names.Languages() {
+		parts = append(parts, names[t])
+	}
+	if parent != nil {
+		for _, t := range parent.Name.Languages() {
+			parts = append(parts, parent.Name[t])
+		}
+	}
+	return strings.Join(parts, " \n")
+}
+
+// profileText is what full-text search sees of a profile besides its names.
+func profileText(p *Profile) string {
+	var parts []string
+	for _, m := range []LangMap{p.Summary, p.Mandate} {
+		for _, t := range m.Languages() {
+			parts = append(parts, m[t])
+		}
+	}
+	parts = append(parts, p.SupportAreas...)
+	for _, a := range p.SupportAreas {
+		parts = append(parts, strings.ReplaceAll(a, "-", " "))
+	}
+	if p.Location != nil {
+		parts = append(parts, p.Location.Name)
+		if a := p.Location.Address; a != nil {
+			parts = append(parts, a.AddressLocality, a.AddressRegion)
+		}
+	}
+	for _, m := range p.Memberships {
+		for _, t := range m.Name.Languages() {
+			parts = append(parts, m.Name[t])
+		}
+	}
+	parts = append(parts, p.Country, p.GovernmentLevel)
+	return strings.Join(parts, " \n")
+}
+
+// DirectoryFilter selects directory entries.
+type DirectoryFilter struct {
+	Query   string // full-text, ranked
+	Country string
+	Level   string
+	Area    string
+	Lang    string
+	Kind    string
+	Limit   int
+	Offset  int
+}
+
+// Facets count the matching entries per value of each filter.
+type Facets map[string]map[string]int
+
+// DirectoryResult is a page of the directory with facet counts.
+type DirectoryResult struct {
+	Entries []*DirectoryEntry
+	Total   int
+	Facets  Facets
+}
+
+// SearchDirectory returns the entries matching f, best match (or name) first,
+// with facet counts over all matching entries.
+func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*DirectoryResult, error) {
+	where := []string{"1 = 1"}
+	var args []any
+	from := "directory d"
+	order := "d.kind = 'self' DESC, d.sort_name, d.id"
+	if q := FTSQuery(f.Query); q != "" {
+		from = "directory_fts JOIN directory d ON d.rowid = directory_fts.rowid"
+		where = append(where, "directory_fts MATCH ?")
+		args = append(args, q)
+		order = "bm25(directory_fts, 4.0, 1.0), d.sort_name"
+	}
+	facetWhere := func(skip string) (string, []any) {
+		w := append([]string(nil), where...)
+		a := append([]any(nil), args...)
+		add := func(name, cond string, v string) {
+			if v != "" && name != skip {
+				w = append(w, cond)
+				a = append(a, v)
+			}
+		}
+		add("country", "d.country = ?", f.Country)
+		add("level", "d.level = ?", f.Level)
+		add("area", "EXISTS (SELECT 1 FROM json_each(d.areas) WHERE value = ?)", f.Area)
+		add("lang", "EXISTS (SELECT 1 FROM json_each(d.languages) WHERE value = ? OR value LIKE ? || '-%')", f.Lang)
+		if f.Lang != "" && skip != "lang" {
+			a = append(a, f.Lang)
+		}
+		add("kind", "d.kind = ?", f.Kind)
+		return strings.Join(w, " AND "), a
+	}
+	w, a := facetWhere("")
+	res := &DirectoryResult{Facets: Facets{}}
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+w, a...).Scan(&res.Total); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
+		FROM `+from+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(a, f.Limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanDirectory(rows)
+		if err != nil {
+			return nil, err
+		}
+		res.Entries = append(res.Entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Each facet counts with every other filter applied, so a reader sees
+	// how many results each choice would give.
+	facets := map[string]string{
+		"country": "SELECT d.country, count(*) FROM %s WHERE %s AND d.country <> '' GROUP BY 1",
+		"level":   "SELECT d.level, count(*) FROM %s WHERE %s AND d.level <> '' GROUP BY 1",
+		"area":    "SELECT j.value, count(*) FROM %s, json_each(d.areas) j WHERE %s GROUP BY 1",
+		"lang":    "SELECT j.value, count(*) FROM %s, json_each(d.languages) j WHERE %s GROUP BY 1",
+		"kind":    "SELECT d.kind, count(*) FROM %s WHERE %s GROUP BY 1",
+	}
+	for name, q := range facets {
+		w, a := facetWhere(name)
+		counts, err := s.countBy(ctx, strings.Replace(strings.Replace(q, "%s", from, 1), "%s", w, 1), a)
+		if err != nil {
+			return nil, err
+		}
+		res.Facets[name] = counts
+	}
+	return res, nil
+}
+
+func (s *Store) countBy(ctx context.Context, q string, args []any) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+func scanDirectory(row interface{ Scan(...any) error }) (*DirectoryEntry, error) {
+	e := &DirectoryEntry{Profile: &Profile{}}
+	var doc, updated string
+	err := row.Scan(&e.ID, &e.Kind, &e.Host, &e.Account, &doc, &e.Source, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), e.Profile); err != nil {
+		return nil, err
+	}
+	e.UpdatedAt = parseTime(updated)
+	return e, nil
+}
+
+// DirectoryEntry returns one entry by id.
+func (s *Store) DirectoryEntry(ctx context.Context, id string) (*DirectoryEntry, error) {
+	return scanDirectory(s.r.QueryRowContext(ctx, `SELECT id, kind, host, account, profile, source, updated_at
+		FROM directory WHERE id = ?`, id))
+}
+
+// DirectoryLastModified returns the latest change in the directory.
+func (s *Store) DirectoryLastModified(ctx context.Context) (time.Time, error) {
+	var t sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT max(updated_at) FROM directory`).Scan(&t)
+	return nullTime(t), err
+}
+
+// FTSQuery turns user input into quoted FTS5 terms (implicit AND, the last
+// one a prefix). Raw input such as "ospo-meetup" or "a AND (" would make
+// MATCH fail or mean something else.
+func FTSQuery(q string) string {
+	var terms []string
+	for _, f := range strings.Fields(q) {
+		f = strings.Trim(f, `"*^:()+-`)
+		if f == "" {
+			continue
+		}
+		terms = append(terms, `"`+strings.ReplaceAll(f, `"`, `""`)+`"`)
+		if len(terms) == 12 {
+			break
+		}
+	}
+	if len(terms) > 0 {
+		terms[len(terms)-1] += "*"
+	}
+	return strings.Join(terms, " ")
+}
