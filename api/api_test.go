@@ -800,6 +800,15 @@ func TestRequestBodyErrors(t *testing.T) {
 	}
 }
 
+// The default limit is 1 MiB, as docs/api.md says.
+func TestDefaultBodyLimit(t *testing.T) {
+	n := startNode(t, nodeOptions{})
+	big := append(append([]byte(`{"name":"`), bytes.Repeat([]byte("a"), 1<<20)...), `"}`...)
+	problemOf(t, n.admin(t, http.MethodPut, "/profile", big), http.StatusRequestEntityTooLarge)
+	just := append(append([]byte(`{"name":"x","country":"FR","governmentLevel":"other","summary":"`), bytes.Repeat([]byte(" "), 300<<10)...), `"}`...)
+	wantStatus(t, n.admin(t, http.MethodPut, "/profile", just), 200)
+}
+
 func TestOutbox(t *testing.T) {
 	n := startNode(t, nodeOptions{})
 	var ids []string // in creation order

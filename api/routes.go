@@ -43,6 +43,9 @@ func (s *Server) routes() {
 	pub.GET("/profile", s.publicProfile)
 	pub.GET("/events", s.publicEvents)
 	pub.GET("/events/:id", s.publicEvent)
+	pub.GET("/directory", s.apiDirectory)
+	pub.GET("/directory/:slug", s.apiDirectoryEntry)
+	pub.GET("/calendar", s.apiCalendar)
 
 	// Admin API.
 	adm := e.Group("/api/v1/admin", s.requireAdmin)

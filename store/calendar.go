@@ -12,6 +12,7 @@ import (
 // CalendarEntry is one event of the network calendar.
 type CalendarEntry struct {
 	ID        string // the event's ActivityStreams id
+	Slug      string // short stable key for URLs
 	OSPOID    string // the directory entry of its organiser
 	Event     *Event // normalised event (ID is the local id for own events, else empty)
 	URL       string // where people read it
@@ -63,13 +64,14 @@ func (t *Tx) PutCalendarEntry(ctx context.Context, c *CalendarEntry) error {
 		}
 	}
 	c.UpdatedAt = t.now
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO calendar (id, ospo_id, event, start_at, end_at, online, in_person,
-		country, languages, search_name, search_text, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	c.Slug = Slug(c.ID)
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO calendar (id, slug, ospo_id, event, start_at, end_at, online, in_person,
+		country, languages, search_name, search_text, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET ospo_id = excluded.ospo_id, event = excluded.event, start_at = excluded.start_at,
 		  end_at = excluded.end_at, online = excluded.online, in_person = excluded.in_person, country = excluded.country,
 		  languages = excluded.languages, search_name = excluded.search_name, search_text = excluded.search_text,
 		  updated_at = excluded.updated_at`,
-		c.ID, c.OSPOID, string(doc), fmtTime(e.Start), fmtTime(e.End), e.IsOnline(), e.Location != nil,
+		c.ID, c.Slug, c.OSPOID, string(doc), fmtTime(e.Start), fmtTime(e.End), e.IsOnline(), e.Location != nil,
 		country, string(langJSON), strings.Join(names, " \n"), strings.Join(texts, " \n"), fmtTime(t.now))
 	return err
 }
@@ -174,8 +176,8 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.ospo_id, c.event, c.updated_at,
-		d.id, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.slug, c.ospo_id, c.event, c.updated_at,
+		d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
 		FROM `+from+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(a, f.Limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, err
@@ -186,7 +188,7 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 		var doc, updated string
 		d := &DirectoryEntry{Profile: &Profile{}}
 		var pdoc, dupdated string
-		if err := rows.Scan(&c.ID, &c.OSPOID, &doc, &updated, &d.ID, &d.Kind, &d.Host, &d.Account, &pdoc, &d.Source, &dupdated); err != nil {
+		if err := rows.Scan(&c.ID, &c.Slug, &c.OSPOID, &doc, &updated, &d.ID, &d.Slug, &d.Kind, &d.Host, &d.Account, &pdoc, &d.Source, &dupdated); err != nil {
 			return nil, err
 		}
 		if err := c.decode(doc); err != nil {
@@ -233,12 +235,12 @@ func parseRFC3339(s string) time.Time {
 	return t.UTC()
 }
 
-// CalendarEntry returns one event of the calendar.
-func (s *Store) CalendarEntry(ctx context.Context, id string) (*CalendarEntry, error) {
+// CalendarEntry returns one event of the calendar by id or slug.
+func (s *Store) CalendarEntry(ctx context.Context, idOrSlug string) (*CalendarEntry, error) {
 	c := &CalendarEntry{}
 	var doc, updated string
-	err := s.r.QueryRowContext(ctx, `SELECT id, ospo_id, event, updated_at FROM calendar WHERE id = ?`, id).
-		Scan(&c.ID, &c.OSPOID, &doc, &updated)
+	err := s.r.QueryRowContext(ctx, `SELECT id, slug, ospo_id, event, updated_at FROM calendar WHERE id = ? OR slug = ?`,
+		idOrSlug, idOrSlug).Scan(&c.ID, &c.Slug, &c.OSPOID, &doc, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -21,6 +23,7 @@ const (
 // DirectoryEntry is one OSPO of the network directory.
 type DirectoryEntry struct {
 	ID        string    // the actor's id (or the OSPO's URL for a listed entry)
+	Slug      string    // short stable key for URLs, derived from ID
 	Kind      string    // KindSelf, KindFollowed...
 	Host      string    // origin host of the data
 	Account   string    // handle, user@host ("" for listed entries)
@@ -39,14 +42,15 @@ func (t *Tx) PutDirectoryEntry(ctx context.Context, e *DirectoryEntry) error {
 	langs, _ := json.Marshal(nonNil(e.Profile.Languages()))
 	name, _ := e.Profile.Name.Best(e.Profile.DefaultLanguage(), e.Profile.DefaultLanguage())
 	e.UpdatedAt = t.now
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO directory (id, kind, host, account, profile, country, level, areas,
+	e.Slug = Slug(e.ID)
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO directory (id, slug, kind, host, account, profile, country, level, areas,
 		languages, sort_name, search_name, search_text, source, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, host = excluded.host, account = excluded.account,
 		  profile = excluded.profile, country = excluded.country, level = excluded.level, areas = excluded.areas,
 		  languages = excluded.languages, sort_name = excluded.sort_name, search_name = excluded.search_name,
 		  search_text = excluded.search_text, source = excluded.source, updated_at = excluded.updated_at`,
-		e.ID, e.Kind, e.Host, e.Account, string(doc), e.Profile.Country, e.Profile.GovernmentLevel,
+		e.ID, e.Slug, e.Kind, e.Host, e.Account, string(doc), e.Profile.Country, e.Profile.GovernmentLevel,
 		string(areas), string(langs), strings.ToLower(name), joinTexts(e.Profile.Name, e.Profile.ParentOrganization),
 		profileText(e.Profile), e.Source, fmtTime(t.now))
 	return err
@@ -177,7 +181,7 @@ func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*Direct
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
+	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
 		FROM `+from+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(a, f.Limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, err
@@ -234,7 +238,7 @@ func (s *Store) countBy(ctx context.Context, q string, args []any) (map[string]i
 func scanDirectory(row interface{ Scan(...any) error }) (*DirectoryEntry, error) {
 	e := &DirectoryEntry{Profile: &Profile{}}
 	var doc, updated string
-	err := row.Scan(&e.ID, &e.Kind, &e.Host, &e.Account, &doc, &e.Source, &updated)
+	err := row.Scan(&e.ID, &e.Slug, &e.Kind, &e.Host, &e.Account, &doc, &e.Source, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -248,10 +252,17 @@ func scanDirectory(row interface{ Scan(...any) error }) (*DirectoryEntry, error)
 	return e, nil
 }
 
-// DirectoryEntry returns one entry by id.
-func (s *Store) DirectoryEntry(ctx context.Context, id string) (*DirectoryEntry, error) {
-	return scanDirectory(s.r.QueryRowContext(ctx, `SELECT id, kind, host, account, profile, source, updated_at
-		FROM directory WHERE id = ?`, id))
+// DirectoryEntry returns one entry by id or by slug.
+func (s *Store) DirectoryEntry(ctx context.Context, idOrSlug string) (*DirectoryEntry, error) {
+	return scanDirectory(s.r.QueryRowContext(ctx, `SELECT id, slug, kind, host, account, profile, source, updated_at
+		FROM directory WHERE id = ? OR slug = ?`, idOrSlug, idOrSlug))
+}
+
+// Slug is the short URL key of a directory or calendar entry: 16 hex digits
+// of the SHA-256 of its id.
+func Slug(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:8])
 }
 
 // DirectoryLastModified returns the latest change in the directory.

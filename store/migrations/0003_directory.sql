@@ -5,6 +5,7 @@
 -- follow it. profile is the normalised store.Profile JSON.
 CREATE TABLE directory (
   id          TEXT PRIMARY KEY,
+  slug        TEXT NOT NULL UNIQUE,
   kind        TEXT NOT NULL CHECK (kind IN ('self', 'followed', 'follower', 'discovered', 'listed')),
   host        TEXT NOT NULL,
   account     TEXT NOT NULL DEFAULT '',
@@ -41,6 +42,7 @@ END;
 -- One row per event of a directory OSPO. event is the normalised store.Event JSON.
 CREATE TABLE calendar (
   id          TEXT PRIMARY KEY,
+  slug        TEXT NOT NULL UNIQUE,
   ospo_id     TEXT NOT NULL REFERENCES directory (id) ON DELETE CASCADE,
   event       TEXT NOT NULL CHECK (json_valid(event)),
   start_at    TEXT NOT NULL,
