@@ -149,3 +149,7 @@ func (s *Server) static(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
 	return c.Blob(http.StatusOK, ct, b)
 }
+
+// pageRoutes registers the website pages that are not ActivityPub objects
+// (the directory, the calendar...).
+func (s *Server) pageRoutes() {}

@@ -18,6 +18,10 @@ func (s *Server) routes() {
 	e.GET("/nodeinfo/2.1", s.nodeInfo)
 	e.GET("/ospometa.yml", s.ospometa)
 
+	// The public website's own pages (directory, calendar...) and open data.
+	s.pageRoutes()
+	s.openDataRoutes()
+
 	// ActivityPub objects; browsers get HTML at the same URLs.
 	e.GET("/", s.home)
 	e.GET("/actor", s.actor)
