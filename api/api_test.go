@@ -56,6 +56,7 @@ type nodeOptions struct {
 	clock    *storetest.Clock
 	ownKey   bool // let the node make its own key instead of the committed test key
 	bodySize string
+	addr     string // listen address (a restart keeps its base URL); 127.0.0.1:0 when empty
 }
 
 // logWriter forwards server logs to the test log.
@@ -97,7 +98,10 @@ func startNode(t *testing.T, o nodeOptions) *testNode {
 			t.Fatal(err)
 		}
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if o.addr == "" {
+		o.addr = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1191,7 +1195,7 @@ func TestRestartPersistence(t *testing.T) {
 		t.Error("the first server still accepts connections after stop")
 	}
 
-	b := startNode(t, nodeOptions{path: path, clock: clock, ownKey: true})
+	b := startNode(t, nodeOptions{path: path, clock: clock, ownKey: true, addr: strings.TrimPrefix(a.base, "http://")})
 	if got := obj(t, b.get(t, "/actor", "Accept", acceptAS))["publicKey"].(map[string]any)["publicKeyPem"]; got != keyBefore || got == nil {
 		t.Errorf("the actor key changed across a restart")
 	}

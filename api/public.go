@@ -91,7 +91,7 @@ func intParam(c echo.Context, name string, def, min, max int) (int, error) {
 }
 
 func fieldProblem(field, reason string) error {
-	return &httpError{status: http.StatusBadRequest, detail: "Invalid query parameter.",
+	return &httpError{status: http.StatusBadRequest, detail: "Invalid parameter: " + field + ".",
 		fields: []store.FieldError{{Field: field, Reason: reason}}}
 }
 

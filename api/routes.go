@@ -2,6 +2,9 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"sort"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -40,35 +43,95 @@ func (s *Server) routes() {
 	e.POST("/actor/inbox", s.inbox)
 	e.POST("/inbox", s.inbox)
 
-	// Public read API, open to any origin.
-	pub := e.Group("/api/v1", middleware.CORSWithConfig(middleware.CORSConfig{
+	// Public read API, open to any origin. Middleware is given per route, not
+	// per group: Echo's groups add catch-all routes that turn 405 into 404.
+	cors := middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins: []string{"*"}, AllowMethods: []string{http.MethodGet, http.MethodHead},
-	}))
-	pub.GET("/profile", s.publicProfile)
-	pub.GET("/events", s.publicEvents)
-	pub.GET("/events/:id", s.publicEvent)
-	pub.GET("/directory", s.apiDirectory)
-	pub.GET("/directory/:slug", s.apiDirectoryEntry)
-	pub.GET("/calendar", s.apiCalendar)
+	})
+	e.GET("/api/v1/profile", s.publicProfile, cors)
+	e.GET("/api/v1/events", s.publicEvents, cors)
+	e.GET("/api/v1/events/:id", s.publicEvent, cors)
+	e.GET("/api/v1/directory", s.apiDirectory, cors)
+	e.GET("/api/v1/directory/:slug", s.apiDirectoryEntry, cors)
+	e.GET("/api/v1/calendar", s.apiCalendar, cors)
 
 	// Admin API.
-	adm := e.Group("/api/v1/admin", s.requireAdmin)
-	adm.GET("/profile", s.adminGetProfile)
-	adm.PUT("/profile", s.adminPutProfile)
-	adm.GET("/events", s.adminListEvents)
-	adm.POST("/events", s.adminCreateEvent)
-	adm.GET("/events/:id", s.adminGetEvent)
-	adm.PUT("/events/:id", s.adminUpdateEvent)
-	adm.DELETE("/events/:id", s.adminDeleteEvent)
-	adm.GET("/following", s.adminListFollowing)
-	adm.POST("/following", s.adminFollow)
-	adm.DELETE("/following/:id", s.adminUnfollow)
-	adm.GET("/followers", s.adminListFollowers)
-	adm.POST("/followers/:id/accept", s.adminAnswerFollower(true))
-	adm.POST("/followers/:id/reject", s.adminAnswerFollower(false))
-	adm.GET("/peers", s.adminPeers)
-	adm.GET("/deliveries", s.adminDeliveries)
-
-	// Unknown paths under the admin API are 401 before 404, so they reveal nothing.
-	adm.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	admin := s.requireAdmin
+	e.GET("/api/v1/admin/profile", s.adminGetProfile, admin)
+	e.PUT("/api/v1/admin/profile", s.adminPutProfile, admin)
+	e.GET("/api/v1/admin/events", s.adminListEvents, admin)
+	e.POST("/api/v1/admin/events", s.adminCreateEvent, admin)
+	e.GET("/api/v1/admin/events/:id", s.adminGetEvent, admin)
+	e.PUT("/api/v1/admin/events/:id", s.adminUpdateEvent, admin)
+	e.DELETE("/api/v1/admin/events/:id", s.adminDeleteEvent, admin)
+	e.GET("/api/v1/admin/following", s.adminListFollowing, admin)
+	e.POST("/api/v1/admin/following", s.adminFollow, admin)
+	e.DELETE("/api/v1/admin/following/:id", s.adminUnfollow, admin)
+	e.GET("/api/v1/admin/followers", s.adminListFollowers, admin)
+	e.POST("/api/v1/admin/followers/:id/accept", s.adminAnswerFollower(true), admin)
+	e.POST("/api/v1/admin/followers/:id/reject", s.adminAnswerFollower(false), admin)
+	e.GET("/api/v1/admin/peers", s.adminPeers, admin)
+	e.GET("/api/v1/admin/deliveries", s.adminDeliveries, admin)
+	// Anything else under the admin API asks for the token first, so an
+	// unknown path reveals nothing; a known path with another method is 405.
+	e.Any("/api/v1/admin/*", s.methodNotAllowedOrNotFound, admin)
 }
+
+// methodNotAllowedOrNotFound answers a request that matched only a catch-all:
+// 405 with Allow when another method is routed at this path, else 404.
+func (s *Server) methodNotAllowedOrNotFound(c echo.Context) error {
+	path := c.Request().URL.Path
+	var allow []string
+	for _, r := range s.e.Routes() {
+		if !strings.HasSuffix(r.Path, "*") && routeMatches(r.Path, path) && !slices.Contains(allow, r.Method) {
+			allow = append(allow, r.Method)
+		}
+	}
+	if len(allow) == 0 {
+		return echo.ErrNotFound
+	}
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	sort.Strings(allow)
+	c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
+	return echo.ErrMethodNotAllowed
+}
+
+// routeMatches reports whether a path fits a route pattern with :params.
+func routeMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if !strings.HasPrefix(ps[i], ":") && ps[i] != xs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// headAsGet routes HEAD requests to the GET handlers (Echo routes HEAD
+// only where it is registered); restoreHead turns the request back into a
+// HEAD once routed, so net/http sends no body.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			r.Method = http.MethodGet
+			c.Set(headKey, true)
+		}
+		return next(c)
+	}
+}
+
+func restoreHead(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Get(headKey) == true {
+			c.Request().Method = http.MethodHead
+		}
+		return next(c)
+	}
+}
+
+const headKey = "ospod.head"

@@ -60,11 +60,13 @@ func New(node *federation.Node, o Options) *Server {
 		s.inboxLimiter = newHostLimiter(o.InboxRate, int(o.InboxRate*10)+1)
 	}
 	s.e.HideBanner, s.e.HidePort = true, true
+	s.e.Pre(headAsGet)
 	s.e.HTTPErrorHandler = s.handleError
 	// Behind a reverse proxy the peer address is the proxy's; we never trust
 	// client-sent X-Forwarded-For by default.
 	s.e.IPExtractor = echo.ExtractIPDirect()
 	s.e.Use(
+		restoreHead,
 		middleware.RequestID(),
 		s.recoverer(),
 		s.requestLogger(),

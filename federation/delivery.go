@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -157,7 +158,11 @@ func (n *Node) deliver(ctx context.Context, d *store.Delivery, o *DeliveryOption
 			r.State = store.DeliveryDead
 		}
 	}
-	n.log.Debug("delivery", "inbox", d.Inbox, "activity", d.ActivityID, "attempt", d.Attempts,
+	level := slog.LevelDebug
+	if r.State != store.DeliveryDone {
+		level = slog.LevelInfo // failures are worth seeing at the default level
+	}
+	n.log.Log(ctx, level, "delivery", "inbox", d.Inbox, "activity", d.ActivityID, "attempt", d.Attempts,
 		"status", r.Status, "state", r.State, "err", r.Error)
 	n.finish(ctx, d, o, r)
 }

@@ -75,6 +75,9 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 		TotalTimeout:         o.HTTPTimeout,
 	})
 	n.URLs = newURLs(base)
+	if err := checkIdentity(ctx, st, base.String(), o.Handle); err != nil {
+		return nil, err
+	}
 	if n.key, err = loadOrCreateKey(ctx, st, n.log); err != nil {
 		return nil, err
 	}
@@ -151,6 +154,29 @@ func loadOrCreateKey(ctx context.Context, st *store.Store, log *slog.Logger) (*r
 	return DecodePrivateKeyPEM(pemText)
 }
 
+// checkIdentity ties a data folder to one base URL and handle, recorded at
+// first start: every published id depends on them, and a command run with
+// another OSPO_BASE_URL would otherwise speak as a different actor with this
+// actor's key.
+func checkIdentity(ctx context.Context, st *store.Store, base, handle string) error {
+	for _, s := range []struct{ key, want, name string }{
+		{store.SettingBaseURL, base, "OSPO_BASE_URL"}, {store.SettingHandle, handle, "OSPO_HANDLE"},
+	} {
+		if _, err := st.SetSettingIfAbsent(ctx, s.key, s.want); err != nil {
+			return err
+		}
+		got, err := st.Setting(ctx, s.key)
+		if err != nil {
+			return err
+		}
+		if got != s.want {
+			return fmt.Errorf("this data folder belongs to the node with %s=%s, not %s: the ids of everything it "+
+				"published depend on it; use the same value or another data folder", s.name, got, s.want)
+		}
+	}
+	return nil
+}
+
 // URLs are the node's ActivityPub and web addresses.
 type URLs struct {
 	Base, Actor, KeyID, Inbox, Outbox, Followers, Following, Featured string
@@ -182,5 +208,5 @@ func (u URLs) Event(id string) string { return u.Base + "/events/" + id }
 // EventActivity returns the id of the Create activity that published an event.
 func (u URLs) EventActivity(id string) string { return u.Event(id) + "/activity" }
 
-// Tag returns the page listing events with a tag.
-func (u URLs) Tag(tag string) string { return u.Base + "/events?tag=" + url.QueryEscape(tag) }
+// Tag returns the calendar page searching for a tag.
+func (u URLs) Tag(tag string) string { return u.Base + "/calendar?q=" + url.QueryEscape(tag) }

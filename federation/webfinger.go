@@ -44,7 +44,6 @@ func (n *Node) WebFinger(resource string) (*JRD, bool) {
 		Links: []JRDLink{
 			{Rel: "self", Type: ContentTypeActivity, Href: n.URLs.Actor},
 			{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: n.URLs.Actor},
-			{Rel: "http://ostatus.org/schema/1.0/subscribe", Template: n.URLs.Base + "/authorize_interaction?uri={uri}"},
 		},
 	}, true
 }

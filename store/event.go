@@ -282,9 +282,10 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]*Event, int, e
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
+	if f.Limit <= 0 {
 		f.Limit = 20
 	}
+	f.Limit = min(f.Limit, 500)
 	rows, err := s.r.QueryContext(ctx,
 		`SELECT `+eventColumns+` FROM events WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(args, f.Limit, max(f.Offset, 0))...)

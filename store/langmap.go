@@ -2,7 +2,7 @@ package store
 
 import (
 	"encoding/json"
-	"errors"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -30,7 +30,8 @@ func (m *LangMap) UnmarshalJSON(b []byte) error {
 	}
 	var mm map[string]string
 	if err := json.Unmarshal(b, &mm); err != nil {
-		return errors.New("must be a string or an object of language tags to strings")
+		// A type error lets encoding/json name the field in its message.
+		return &json.UnmarshalTypeError{Value: "non-text value", Type: reflect.TypeOf(LangMap{})}
 	}
 	*m = LangMap(mm)
 	return nil

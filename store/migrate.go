@@ -26,6 +26,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return fmt.Errorf("store: read schema version: %w", err)
 	}
+	if latest := len(names); current > latest {
+		return fmt.Errorf("store: the database has schema version %d, newer than this ospod knows (%d): run a newer ospod", current, latest)
+	}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		num, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])

@@ -11,6 +11,8 @@ const (
 	SettingPrivateKey     = "actor.private_key_pem"
 	SettingPublicKey      = "actor.public_key_pem"
 	SettingAdminTokenHash = "admin.token_sha256"
+	SettingBaseURL        = "node.base_url"
+	SettingHandle         = "node.handle"
 )
 
 // Setting returns a setting's value, or ErrNotFound.

@@ -348,7 +348,7 @@ func TestLangMapBest(t *testing.T) {
 	}
 }
 
-func TestProfileJSONIgnoresNothingUnexpected(t *testing.T) {
+func TestProfileNormalizeDropsTimestamps(t *testing.T) {
 	// Published and Updated are read-only: Normalize clears what a client sent.
 	var p store.Profile
 	doc := `{"name":"OSPO","country":"BE","governmentLevel":"other","published":"2001-01-01T00:00:00Z","updated":"2001-01-01T00:00:00Z"}`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,6 +56,9 @@ var options = []option{
 			return nil
 		}},
 }
+
+// errHelp ends a command after -h printed its flags: exit code 0.
+var errHelp = errors.New("help requested")
 
 func validDuration(v string) error {
 	d, err := time.ParseDuration(v)
@@ -114,15 +118,25 @@ func (e *env) loadConfig(name string, args []string, extra func(*flag.FlagSet)) 
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil, err
+	// Flags may come before or after the positional arguments
+	// ("ospod event list -when past"): parse, take one positional, repeat.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, errHelp
+			}
+			return nil, usageError{msg: err.Error()}
 		}
-		return nil, usageError{msg: err.Error()}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	c := &config{values: map[string]string{}, args: fs.Args()}
+	c := &config{values: map[string]string{}, args: positional}
 	for _, o := range options {
 		v := o.def
 		if ev, ok := lookupEnv(e.getenv, o.env); ok {

@@ -61,7 +61,7 @@ func (e *env) unfollow(ctx context.Context, args []string) error {
 	return nil
 }
 
-// relations implements 'ospod following' and 'ospod followers [-state S]'.
+// relations implements 'ospod following' and 'ospod followers'.
 func (e *env) relations(ctx context.Context, name string, t store.RelationTable, args []string) error {
 	cfg, err := e.loadConfig(name, args, nil)
 	if err != nil {

@@ -155,10 +155,18 @@ func TestCLIProfile(t *testing.T) {
 		}
 	}
 
-	// From stdin, with the flags that select another handle and base URL.
+	// Another base URL or handle on the same data folder is refused: it would
+	// publish as another actor with this actor's key.
 	doc := `{"name":"Stdin OSPO","country":"de","governmentLevel":"regional"}`
-	r = cli(t, env, doc, "profile", "-handle", "other", "-base-url", "https://ospo.example.org", "set", "-")
-	if r.err != nil || !strings.Contains(r.stderr, "actor https://ospo.example.org/actor") {
+	for _, flags := range [][]string{{"-base-url", "https://ospo.example.org"}, {"-handle", "other"}} {
+		r = cli(t, env, doc, append(append([]string{"profile"}, flags...), "set", "-")...)
+		if r.err == nil || !strings.Contains(r.err.Error(), "this data folder belongs to the node") {
+			t.Fatalf("profile set %v on another node's folder: %v %s", flags, r.err, r.stderr)
+		}
+	}
+	// From stdin.
+	r = cli(t, env, doc, "profile", "set", "-")
+	if r.err != nil || !strings.Contains(r.stderr, "actor http://localhost:8080/actor") {
 		t.Fatalf("profile set -: %v %s", r.err, r.stderr)
 	}
 	r = mustCLI(t, env, "profile", "show")
@@ -571,7 +579,12 @@ type server struct {
 
 func startServer(t *testing.T, data string, env ...string) *server {
 	t.Helper()
-	addr := freeAddr(t)
+	return startServerAt(t, data, freeAddr(t), env...)
+}
+
+// startServerAt starts 'ospod serve' on a given address (a restart keeps its base URL).
+func startServerAt(t *testing.T, data, addr string, env ...string) *server {
+	t.Helper()
 	s := &server{t: t, base: "http://" + addr, listening: make(chan struct{}), tokens: make(chan string, 4),
 		outDone: make(chan struct{}), errDone: make(chan struct{})}
 	s.cmd = exec.Command(ospodBinary(t), "serve")
@@ -725,7 +738,7 @@ func TestServeKillAndRestart(t *testing.T) {
 	}
 
 	// Second start on the same data: the token is not printed again and still works.
-	s2 := startServer(t, data)
+	s2 := startServerAt(t, data, strings.TrimPrefix(s1.base, "http://"))
 	code, p := s2.do("GET", "/api/v1/admin/profile", tok, nil)
 	if code != 200 || !reflect.DeepEqual(p["name"], map[string]any{
 		"en": "Open Source Program Office of the City of Exampleton",
