@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -20,8 +22,27 @@ func activityJSON(c echo.Context, status int, doc []byte) error {
 	if !strings.Contains(accept, "application/activity+json") && strings.Contains(accept, "application/ld+json") {
 		ct = federation.ContentTypeLDJSON
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=60")
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "public, max-age=60")
+	// A strong validator lets peers re-fetch conditionally (discovery refresh).
+	sum := sha256.Sum256(doc)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h.Set("ETag", etag)
+	if status == http.StatusOK && etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
 	return c.Blob(status, ct, doc)
+}
+
+// etagMatches reports whether an If-None-Match header names etag (or is *).
+func etagMatches(header, etag string) bool {
+	for _, v := range strings.Split(header, ",") {
+		v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
+		if v == etag || v == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 // negotiate serves ActivityStreams JSON to federation clients and HTML to everyone else.
@@ -117,14 +138,21 @@ func (s *Server) outbox(c echo.Context) error {
 	})
 }
 
-// followers shows how many follow us; the list itself stays private.
+// followers shows how many follow us and lists the OSPOs among them (so
+// the network can be discovered); individual accounts are not listed.
 func (s *Server) followers(c echo.Context) error {
 	return s.negotiate(c, func() ([]byte, error) {
-		n, err := s.st.CountRelations(c.Request().Context(), store.Followers, store.FollowAccepted)
+		rels, err := s.st.Relations(c.Request().Context(), store.Followers, store.FollowAccepted)
 		if err != nil {
 			return nil, err
 		}
-		return s.node.CollectionDocument(s.node.URLs.Followers, n, nil)
+		items := []string{}
+		for _, r := range rels {
+			if r.Actor.IsOSPO {
+				items = append(items, r.ActorID)
+			}
+		}
+		return s.node.CollectionDocument(s.node.URLs.Followers, len(rels), items)
 	}, nil)
 }
 

@@ -124,21 +124,6 @@ func (s *Server) adminAnswerFollower(accept bool) echo.HandlerFunc {
 	}
 }
 
-// peerResponse is a known remote actor with its cached profile and events.
-type peerResponse struct {
-	Actor     string                `json:"actor"`
-	Account   string                `json:"account"`
-	Type      string                `json:"type"`
-	Name      string                `json:"name,omitempty"`
-	IsOSPO    bool                  `json:"isOspo"`
-	Following string                `json:"following,omitempty"`
-	Follower  string                `json:"follower,omitempty"`
-	FetchedAt time.Time             `json:"fetchedAt"`
-	UpdatedAt time.Time             `json:"updatedAt"`
-	Profile   json.RawMessage       `json:"profile"`
-	Events    []remoteEventResponse `json:"events"`
-}
-
 type remoteEventResponse struct {
 	ID        string          `json:"id"`
 	Name      string          `json:"name"`
@@ -147,36 +132,6 @@ type remoteEventResponse struct {
 	Received  time.Time       `json:"received"`
 	Updated   time.Time       `json:"updated"`
 	Object    json.RawMessage `json:"object"`
-}
-
-func (s *Server) adminPeers(c echo.Context) error {
-	ctx := c.Request().Context()
-	actors, err := s.st.KnownActors(ctx)
-	if err != nil {
-		return err
-	}
-	out := []peerResponse{}
-	for _, a := range actors {
-		p := peerResponse{Actor: a.ID, Account: account(a), Type: a.Type, Name: docString(a.Doc, "name"),
-			IsOSPO: a.IsOSPO, FetchedAt: a.FetchedAt, UpdatedAt: a.UpdatedAt, Profile: json.RawMessage(a.Doc),
-			Events: []remoteEventResponse{}}
-		if r, err := s.st.RelationWith(ctx, store.Following, a.ID); err == nil {
-			p.Following = r.State
-		}
-		if r, err := s.st.RelationWith(ctx, store.Followers, a.ID); err == nil {
-			p.Follower = r.State
-		}
-		events, err := s.st.RemoteEventsOf(ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			p.Events = append(p.Events, remoteEventResponse{ID: e.ID, Name: e.Name, StartTime: e.Start, EndTime: e.End,
-				Received: e.CreatedAt, Updated: e.UpdatedAt, Object: json.RawMessage(e.Doc)})
-		}
-		out = append(out, p)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": len(out)})
 }
 
 func (s *Server) adminDeliveries(c echo.Context) error {

@@ -302,8 +302,10 @@ func (n *Node) eventObject(e *store.Event, p *store.Profile) (map[string]any, er
 	return out, nil
 }
 
-// eventContent is the HTML Mastodon and GoToSocial show: they display only
-// the text, so the name, the date and the place come first.
+// eventContent is the HTML that servers which show an Event's content
+// (GoToSocial, Misskey...) display: the name, the date and the place come
+// first. Mastodon builds its post from name and url instead; a summary would
+// show there, but GoToSocial would turn it into a content warning.
 func eventContent(e *store.Event, name, descMarkdown string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p><strong>%s</strong></p><p>", html.EscapeString(name))

@@ -137,10 +137,19 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 // deliver makes one attempt and records its outcome.
 func (n *Node) deliver(ctx context.Context, d *store.Delivery, o *DeliveryOptions) {
 	now := time.Now()
+	if !n.Allowed(ctx, d.Host) {
+		n.finish(ctx, d, o, store.DeliveryResult{State: store.DeliveryFailed, Error: "domain blocked"})
+		return
+	}
 	if h, err := n.st.HostHealth(ctx, d.Host); err == nil && h.Unreachable && now.Sub(h.LastFailureAt) < o.ProbeInterval {
-		// An unreachable host gets one probe per interval, not every retry.
-		n.finish(ctx, d, o, store.DeliveryResult{State: store.DeliveryPending,
-			NextAt: h.LastFailureAt.Add(o.ProbeInterval), Error: "host unreachable; waiting for the next probe"})
+		// An unreachable host gets one probe per interval, not every retry;
+		// a postponed attempt does not count, but the give-up time holds.
+		r := store.DeliveryResult{State: store.DeliveryPending, Postponed: true,
+			NextAt: h.LastFailureAt.Add(o.ProbeInterval), Error: "host unreachable; waiting for the next probe"}
+		if r.NextAt.Sub(d.CreatedAt) > o.GiveUpAfter {
+			r.State = store.DeliveryDead
+		}
+		n.finish(ctx, d, o, r)
 		return
 	}
 	res, err := n.client.Post(ctx, d.Inbox, d.Doc, ContentTypeActivity, n.signer())

@@ -111,3 +111,42 @@ func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, ev *store.Rem
 	}
 	return tx.PutCalendarEntry(ctx, &store.CalendarEntry{ID: ev.ID, OSPOID: ev.ActorID, Event: e, URL: url})
 }
+
+// backfillEvents fetches the upcoming events of an OSPO we just started to
+// follow: those published before the follow will never be pushed to us.
+func (n *Node) backfillEvents(ctx context.Context, actorID string) {
+	ctx, cancel := context.WithTimeout(ctx, 2*n.client.opts.TotalTimeout)
+	defer cancel()
+	a, err := n.st.Actor(ctx, actorID)
+	if err != nil || !a.IsOSPO {
+		return
+	}
+	o := n.opts.Discovery
+	o.defaults()
+	c := &crawl{n: n, o: o, rep: &DiscoveryReport{}, seen: map[string]bool{}, nodeInfo: map[string]error{}}
+	events := c.upcomingEvents(ctx, a)
+	if len(events) == 0 {
+		return
+	}
+	err = n.st.InTx(ctx, func(tx *store.Tx) error {
+		for _, e := range events {
+			if existing, err := tx.RemoteEvent(ctx, e.entry.ID); err == nil && existing.ActorID != actorID {
+				continue
+			}
+			ev, err := remoteEventFrom(e.entry.ID, actorID, e.raw)
+			if err != nil {
+				continue
+			}
+			if err := tx.PutRemoteEvent(ctx, ev); err != nil {
+				return err
+			}
+			if err := n.indexRemoteEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		n.log.Warn("backfill events", "actor", actorID, "err", err)
+	}
+}

@@ -452,6 +452,43 @@ func (c *Client) Post(ctx context.Context, rawURL string, body []byte, contentTy
 // get performs a bounded GET, following checked redirects. It returns the
 // body, the final URL and the response Content-Type.
 func (c *Client) get(ctx context.Context, rawURL, accept string, sign RequestSigner) (body []byte, final, contentType string, err error) {
+	body, final, contentType, _, err = c.getCond(ctx, rawURL, accept, sign, nil)
+	return body, final, contentType, err
+}
+
+// Validators are the cache validators of a fetched document, for a
+// conditional re-fetch.
+type Validators struct {
+	ETag         string
+	LastModified string
+}
+
+// ErrNotModified means a conditional fetch found the document unchanged (304).
+var ErrNotModified = errors.New("federation: not modified")
+
+// GetActivityIfChanged is GetActivity with a conditional request: it returns
+// ErrNotModified when the server answers 304 for the given validators, else
+// the document and its new validators.
+func (c *Client) GetActivityIfChanged(ctx context.Context, rawURL string, sign RequestSigner, v Validators) ([]byte, Validators, error) {
+	body, final, ct, next, err := c.getCond(ctx, rawURL, AcceptActivity, sign, &v)
+	if err != nil {
+		return nil, v, err
+	}
+	if !IsActivityContentType(ct) {
+		return nil, v, fmt.Errorf("%w: %q", ErrContentType, ct)
+	}
+	id, err := documentID(body)
+	if err != nil {
+		return nil, v, err
+	}
+	if id != final || final != rawURL {
+		return nil, v, &IDMismatchError{Requested: rawURL, Final: final, ID: id}
+	}
+	return body, next, nil
+}
+
+// getCond is get with optional validators for a conditional request.
+func (c *Client) getCond(ctx context.Context, rawURL, accept string, sign RequestSigner, cond *Validators) (body []byte, final, contentType string, validators Validators, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.TotalTimeout)
 	defer cancel()
 
@@ -460,24 +497,32 @@ func (c *Client) get(ctx context.Context, rawURL, accept string, sign RequestSig
 	for hop := 0; ; hop++ {
 		u, err := c.checkURL(cur)
 		if err != nil {
-			return nil, "", "", err
+			return nil, "", "", Validators{}, err
 		}
 		visited[u.String()] = true
 		// A fresh request per hop: it is signed for its own host and path.
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {
-			return nil, "", "", fmt.Errorf("%w: %v", ErrURLNotAllowed, err)
+			return nil, "", "", Validators{}, fmt.Errorf("%w: %v", ErrURLNotAllowed, err)
 		}
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 		req.Header.Set("Accept", accept)
+		if cond != nil {
+			if cond.ETag != "" {
+				req.Header.Set("If-None-Match", cond.ETag)
+			}
+			if cond.LastModified != "" {
+				req.Header.Set("If-Modified-Since", cond.LastModified)
+			}
+		}
 		if sign != nil {
 			if err := sign(req, nil); err != nil {
-				return nil, "", "", fmt.Errorf("federation: signing GET %s: %w", cur, err)
+				return nil, "", "", Validators{}, fmt.Errorf("federation: signing GET %s: %w", cur, err)
 			}
 		}
 		resp, err := c.hc.Do(req)
 		if err != nil {
-			return nil, "", "", err
+			return nil, "", "", Validators{}, err
 		}
 		switch resp.StatusCode {
 		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
@@ -485,38 +530,43 @@ func (c *Client) get(ctx context.Context, rawURL, accept string, sign RequestSig
 			loc := resp.Header.Get("Location")
 			discard(resp)
 			if loc == "" {
-				return nil, "", "", &HTTPStatusError{Status: resp.StatusCode}
+				return nil, "", "", Validators{}, &HTTPStatusError{Status: resp.StatusCode}
 			}
 			if hop >= c.opts.MaxRedirects {
-				return nil, "", "", fmt.Errorf("%w: more than %d from %s", ErrTooManyRedirects, c.opts.MaxRedirects, rawURL)
+				return nil, "", "", Validators{}, fmt.Errorf("%w: more than %d from %s", ErrTooManyRedirects, c.opts.MaxRedirects, rawURL)
 			}
 			next, err := u.Parse(loc)
 			if err != nil {
-				return nil, "", "", fmt.Errorf("%w: redirect to %q: %v", ErrURLNotAllowed, loc, err)
+				return nil, "", "", Validators{}, fmt.Errorf("%w: redirect to %q: %v", ErrURLNotAllowed, loc, err)
 			}
 			next.Fragment, next.RawFragment = "", ""
 			if u.Scheme == "https" && next.Scheme == "http" {
-				return nil, "", "", fmt.Errorf("%w: %s -> %s", ErrSchemeDowngrade, u, next)
+				return nil, "", "", Validators{}, fmt.Errorf("%w: %s -> %s", ErrSchemeDowngrade, u, next)
 			}
 			if visited[next.String()] {
-				return nil, "", "", fmt.Errorf("%w: %s", ErrRedirectLoop, next)
+				return nil, "", "", Validators{}, fmt.Errorf("%w: %s", ErrRedirectLoop, next)
 			}
 			cur = next.String()
 			continue
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusNotModified && cond != nil {
+			discard(resp)
+			return nil, "", "", Validators{}, ErrNotModified
+		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			discard(resp)
-			return nil, "", "", &HTTPStatusError{
+			return nil, "", "", Validators{}, &HTTPStatusError{
 				Status:     resp.StatusCode,
 				RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 			}
 		}
 		body, err := readBounded(resp, c.opts.MaxBodyBytes)
 		if err != nil {
-			return nil, "", "", err
+			return nil, "", "", Validators{}, err
 		}
-		return body, cur, resp.Header.Get("Content-Type"), nil
+		v := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+		return body, cur, resp.Header.Get("Content-Type"), v, nil
 	}
 }
 
@@ -545,8 +595,8 @@ func discard(resp *http.Response) {
 
 // IsActivityContentType reports whether a Content-Type header names an
 // ActivityStreams document: application/activity+json, or
-// application/ld+json whose profile (if any) includes the AS2 namespace
-// (CVE-2024-25623). Profile-less ld+json is accepted for leniency.
+// application/ld+json whose profile includes the AS2 namespace
+// (CVE-2024-25623; profile-less ld+json is refused, as Mastodon does).
 func IsActivityContentType(ct string) bool {
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {

@@ -65,6 +65,9 @@ func (n *Node) webfingerLookup(ctx context.Context, user, host string) (string, 
 		schemes = append(schemes, "http")
 	}
 	var lastErr error
+	if !n.Allowed(ctx, host) {
+		return "", ErrDomainBlocked
+	}
 	for _, scheme := range schemes {
 		q := url.Values{"resource": {"acct:" + user + "@" + host}}
 		u := scheme + "://" + host + "/.well-known/webfinger?" + q.Encode()

@@ -39,6 +39,9 @@ var errSkip = errors.New("skipped")
 // (202) for accepted or knowingly ignored activities, *SignatureError (401)
 // or *InboxError (400/403) otherwise.
 func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error {
+	if host := keyIDHost(r.Header); host != "" && !n.Allowed(ctx, host) {
+		return refuse(http.StatusForbidden, "this node does not federate with %s", host)
+	}
 	resolve := func(ctx context.Context, keyID string, refresh bool) (*rsa.PublicKey, error) {
 		if !refresh && n.keys.get(keyID) == nil && n.isDeleteOfUnknownActor(ctx, body) {
 			// An actor deleting itself that we never knew: nothing to do,
@@ -76,6 +79,10 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	if errors.Is(err, errSkip) {
 		return nil
 	}
+	if err == nil && in.Type == "Accept" {
+		// Our follow was accepted: fetch the events published before it.
+		go n.backfillEvents(context.WithoutCancel(ctx), signer.ID)
+	}
 	if err == nil {
 		n.log.Info("inbox", "type", in.Type, "actor", in.Actor, "id", in.ID)
 	}
@@ -102,7 +109,7 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 		if !sameOrigin(in.ObjectID, signer.ID) {
 			return refuse(http.StatusForbidden, "the object is not on the actor's origin")
 		}
-		doc, err := n.client.GetActivity(ctx, in.ObjectID, n.signer())
+		doc, err := n.getActivity(ctx, in.ObjectID)
 		if err != nil {
 			return refuse(http.StatusBadRequest, "could not fetch the object: %v", err)
 		}
@@ -133,6 +140,9 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 			err = n.onDelete(ctx, tx, signer, in)
 		case "Join":
 			err = n.onJoin(ctx, tx, signer, in)
+		case "Flag":
+			err = tx.AddReport(ctx, &store.Report{ActivityID: in.ID, ActorID: signer.ID,
+				Objects: idsOf(in.Raw["object"]), Content: plainText(optString(in.Raw, "content"))})
 		default:
 			// Like, Announce, Flag... are recorded as seen and otherwise ignored.
 		}
@@ -268,6 +278,16 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 	}
 	if in.ObjectType != "Event" {
 		return nil // notes, articles...: not part of the directory
+	}
+	if !isPublic(idsOf(obj["to"])) {
+		// FEP-8a8e: public calendars show only events addressed to Public in "to".
+		if existing != nil {
+			if err := tx.DeleteCalendarEntry(ctx, in.ObjectID); err != nil {
+				return err
+			}
+			return tx.DeleteRemoteEvent(ctx, in.ObjectID)
+		}
+		return nil
 	}
 	rel, err := tx.RelationWith(ctx, store.Following, signer.ID)
 	if err != nil || rel.State != store.FollowAccepted {

@@ -35,6 +35,8 @@ type Options struct {
 	HTTPTimeout time.Duration
 	// Delivery tunes the delivery worker; zero values select the defaults.
 	Delivery DeliveryOptions
+	// Discovery tunes peer discovery; zero values select the defaults.
+	Discovery DiscoveryOptions
 	// Logger receives structured logs (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock used for signatures (default time.Now); tests pin it.
@@ -53,6 +55,7 @@ type Node struct {
 	client *Client
 	keys   *keyCache
 	wake   chan struct{} // nudges the delivery worker after an enqueue
+	rules  *rules
 }
 
 // New loads the node's key pair from the store (creating it on first start).
@@ -67,7 +70,7 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1)}
+	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}}
 	n.client = NewClient(ClientOptions{
 		AllowPrivateNetworks: o.AllowPrivateNetworks,
 		AllowPrefixes:        o.AllowPrefixes,

@@ -3,6 +3,7 @@ package federation
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -24,6 +25,10 @@ type OSPOmetaEntry struct {
 	Actor    string `yaml:"activitypub_actor,omitempty"`
 	Account  string `yaml:"fediverse,omitempty"`
 	Language string `yaml:"language,omitempty"`
+	// Source and Licence tell where a node got the entry and under which
+	// terms, when known (set in directory exports only).
+	Source  string `yaml:"source,omitempty"`
+	Licence string `yaml:"licence,omitempty"`
 }
 
 // OSPOmetaFor converts a profile to an OSPOmeta entry and its key (the OSPO's URL).
@@ -57,6 +62,44 @@ func (n *Node) OSPOmeta(ctx context.Context) ([]byte, error) {
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(map[string]OSPOmetaEntry{key: e}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+// OSPOmetaDirectory renders directory entries as one OSPOmeta document, so
+// a FLOSS-PSO-style list can be rebuilt from any node. Each OSPO is keyed
+// by its website as OSPOmetaFor does (the actor id when it has none, or
+// when several OSPOs give the same website). header becomes comment lines
+// at the top (e.g. the licence).
+func OSPOmetaDirectory(entries []*store.DirectoryEntry, header string) ([]byte, error) {
+	seen := map[string]int{}
+	for _, d := range entries {
+		key, _ := OSPOmetaFor(d.Profile, d.ID)
+		seen[key]++
+	}
+	doc := make(map[string]OSPOmetaEntry, len(entries))
+	for _, d := range entries {
+		key, e := OSPOmetaFor(d.Profile, d.ID)
+		if seen[key] > 1 {
+			key = d.ID
+		}
+		if _, taken := doc[key]; taken { // another OSPO's website is this actor id
+			key = d.ID + "#" + d.Slug
+		}
+		if d.Kind != store.KindListed {
+			e.Actor, e.Account = d.ID, d.Account
+		}
+		e.Source, e.Licence = d.Source, d.Licence
+		doc[key] = e
+	}
+	var buf bytes.Buffer
+	for _, line := range strings.Split(strings.TrimSpace(header), "\n") {
+		buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
+	}
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), enc.Close()

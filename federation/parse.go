@@ -80,7 +80,12 @@ func parseInbound(body []byte) (*inbound, error) {
 	if obj, ok := in.Raw["object"]; ok {
 		in.Object = obj
 		if in.ObjectID, err = idOf(obj); err != nil {
-			return nil, fmt.Errorf("object: %w", err)
+			// Some activities (Flag) carry a list of objects: use the first.
+			ids := idsOf(obj)
+			if len(ids) == 0 {
+				return nil, fmt.Errorf("object: %w", err)
+			}
+			in.ObjectID = ids[0]
 		}
 		var m map[string]json.RawMessage
 		if json.Unmarshal(obj, &m) == nil {

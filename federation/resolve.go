@@ -82,11 +82,11 @@ func parseActor(doc []byte) (*store.Actor, error) {
 // stores it. A document that claims another id on the same origin (e.g. a
 // profile URL) is re-fetched once by that id, which must then match.
 func (n *Node) FetchActor(ctx context.Context, id string) (*store.Actor, error) {
-	doc, err := n.client.GetActivity(ctx, id, n.signer())
+	doc, err := n.getActivity(ctx, id)
 	var mismatch *IDMismatchError
 	if errors.As(err, &mismatch) && mismatch.ID != "" && sameOrigin(mismatch.ID, id) && mismatch.ID != id {
 		id = mismatch.ID
-		doc, err = n.client.GetActivity(ctx, id, n.signer())
+		doc, err = n.getActivity(ctx, id)
 	}
 	if err != nil {
 		return nil, err
@@ -112,6 +112,15 @@ func (n *Node) FetchActor(ctx context.Context, id string) (*store.Actor, error) 
 	}
 	n.keys.forget(a.KeyID)
 	return a, nil
+}
+
+// getActivity fetches an ActivityStreams document with a signed GET, unless
+// its domain is blocked.
+func (n *Node) getActivity(ctx context.Context, url string) ([]byte, error) {
+	if err := n.allowedURL(ctx, url); err != nil {
+		return nil, err
+	}
+	return n.client.GetActivity(ctx, url, n.signer())
 }
 
 // signer signs outgoing requests with the actor's key. GoToSocial and
@@ -261,7 +270,7 @@ func (n *Node) fetchKeyOwner(ctx context.Context, keyID string) (*store.Actor, e
 
 // keyDocOwner reads the owner of a stand-alone key document.
 func (n *Node) keyDocOwner(ctx context.Context, keyURL string) (string, error) {
-	doc, err := n.client.GetActivity(ctx, keyURL, n.signer())
+	doc, err := n.getActivity(ctx, keyURL)
 	if err != nil {
 		return "", err
 	}

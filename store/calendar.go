@@ -177,7 +177,7 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 		f.Limit = 50
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.slug, c.ospo_id, c.event, c.updated_at,
-		d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
+		d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.licence, d.updated_at
 		FROM `+from+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(a, f.Limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 		var doc, updated string
 		d := &DirectoryEntry{Profile: &Profile{}}
 		var pdoc, dupdated string
-		if err := rows.Scan(&c.ID, &c.Slug, &c.OSPOID, &doc, &updated, &d.ID, &d.Slug, &d.Kind, &d.Host, &d.Account, &pdoc, &d.Source, &dupdated); err != nil {
+		if err := rows.Scan(&c.ID, &c.Slug, &c.OSPOID, &doc, &updated, &d.ID, &d.Slug, &d.Kind, &d.Host, &d.Account, &pdoc, &d.Source, &d.Licence, &dupdated); err != nil {
 			return nil, err
 		}
 		if err := c.decode(doc); err != nil {

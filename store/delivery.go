@@ -96,6 +96,9 @@ type DeliveryResult struct {
 	Error  string
 	// HostOK records whether the host answered sensibly (2xx or a 4xx refusal).
 	HostOK bool
+	// Postponed means no request was made: the claim's attempt is not counted
+	// and the host's health is left as it is.
+	Postponed bool
 }
 
 // FinishDelivery records an attempt's outcome and the host's health in one
@@ -111,10 +114,17 @@ func (s *Store) FinishDelivery(ctx context.Context, d *Delivery, r DeliveryResul
 		if r.State == DeliveryPending {
 			next = fmtTime(r.NextAt)
 		}
+		uncount := 0
+		if r.Postponed {
+			uncount = 1
+		}
 		if _, err := tx.tx.ExecContext(ctx, `UPDATE deliveries SET state = ?, next_at = ?, lease_until = NULL,
-			last_status = ?, last_error = ?, updated_at = ? WHERE id = ?`,
-			r.State, next, r.Status, r.Error, now, d.ID); err != nil {
+			last_status = ?, last_error = ?, attempts = attempts - ?, updated_at = ? WHERE id = ?`,
+			r.State, next, r.Status, r.Error, uncount, now, d.ID); err != nil {
 			return err
+		}
+		if r.Postponed {
+			return nil
 		}
 		if r.HostOK {
 			_, err := tx.tx.ExecContext(ctx, `INSERT INTO hosts (host, last_success_at, updated_at) VALUES (?, ?, ?)

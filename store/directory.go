@@ -29,6 +29,7 @@ type DirectoryEntry struct {
 	Account   string    // handle, user@host ("" for listed entries)
 	Profile   *Profile  // normalised profile
 	Source    string    // where the data came from (URL)
+	Licence   string    // licence of the data, for imported lists
 	UpdatedAt time.Time // when our copy last changed
 }
 
@@ -44,15 +45,16 @@ func (t *Tx) PutDirectoryEntry(ctx context.Context, e *DirectoryEntry) error {
 	e.UpdatedAt = t.now
 	e.Slug = Slug(e.ID)
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO directory (id, slug, kind, host, account, profile, country, level, areas,
-		languages, sort_name, search_name, search_text, source, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		languages, sort_name, search_name, search_text, source, licence, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, host = excluded.host, account = excluded.account,
 		  profile = excluded.profile, country = excluded.country, level = excluded.level, areas = excluded.areas,
 		  languages = excluded.languages, sort_name = excluded.sort_name, search_name = excluded.search_name,
-		  search_text = excluded.search_text, source = excluded.source, updated_at = excluded.updated_at`,
+		  search_text = excluded.search_text, source = excluded.source, licence = excluded.licence,
+		  updated_at = excluded.updated_at`,
 		e.ID, e.Slug, e.Kind, e.Host, e.Account, string(doc), e.Profile.Country, e.Profile.GovernmentLevel,
 		string(areas), string(langs), strings.ToLower(name), joinTexts(e.Profile.Name, e.Profile.ParentOrganization),
-		profileText(e.Profile), e.Source, fmtTime(t.now))
+		profileText(e.Profile), e.Source, e.Licence, fmtTime(t.now))
 	return err
 }
 
@@ -181,7 +183,7 @@ func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*Direct
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.updated_at
+	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.licence, d.updated_at
 		FROM `+from+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(a, f.Limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, err
@@ -238,7 +240,7 @@ func (s *Store) countBy(ctx context.Context, q string, args []any) (map[string]i
 func scanDirectory(row interface{ Scan(...any) error }) (*DirectoryEntry, error) {
 	e := &DirectoryEntry{Profile: &Profile{}}
 	var doc, updated string
-	err := row.Scan(&e.ID, &e.Slug, &e.Kind, &e.Host, &e.Account, &doc, &e.Source, &updated)
+	err := row.Scan(&e.ID, &e.Slug, &e.Kind, &e.Host, &e.Account, &doc, &e.Source, &e.Licence, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -254,8 +256,8 @@ func scanDirectory(row interface{ Scan(...any) error }) (*DirectoryEntry, error)
 
 // DirectoryEntry returns one entry by id or by slug.
 func (s *Store) DirectoryEntry(ctx context.Context, idOrSlug string) (*DirectoryEntry, error) {
-	return scanDirectory(s.r.QueryRowContext(ctx, `SELECT id, slug, kind, host, account, profile, source, updated_at
-		FROM directory WHERE id = ? OR slug = ?`, idOrSlug, idOrSlug))
+	return scanDirectory(s.r.QueryRowContext(ctx, `SELECT id, slug, kind, host, account, profile, source, licence,
+		updated_at FROM directory WHERE id = ? OR slug = ?`, idOrSlug, idOrSlug))
 }
 
 // Slug is the short URL key of a directory or calendar entry: 16 hex digits

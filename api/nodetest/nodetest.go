@@ -37,11 +37,12 @@ type Node struct {
 
 // Options tunes a test node.
 type Options struct {
-	Dir       string                     // reuse a data folder (restart); default a new temp dir
-	Listener  net.Listener               // reuse an address; default 127.0.0.1:0
-	Delivery  federation.DeliveryOptions // default: fast retries for tests
-	NoWorker  bool                       // do not run the delivery worker
-	InboxRate float64                    // inbox requests per second per host (default: unlimited)
+	Dir       string                      // reuse a data folder (restart); default a new temp dir
+	Listener  net.Listener                // reuse an address; default 127.0.0.1:0
+	Delivery  federation.DeliveryOptions  // default: fast retries for tests
+	Discovery federation.DiscoveryOptions // default: no pause between requests
+	NoWorker  bool                        // do not run the delivery worker
+	InboxRate float64                     // inbox requests per second per host (default: unlimited)
 	// AllowPrefixes, when set, turns the private-network guard on and lets
 	// only these ranges through (e.g. 127.0.0.1/32, keeping 127.0.0.2 blocked).
 	AllowPrefixes []netip.Prefix
@@ -63,6 +64,9 @@ func Start(t testing.TB, o Options) *Node {
 	if o.Delivery.RetryBase == 0 {
 		o.Delivery.RetryBase = 50 * time.Millisecond
 	}
+	if o.Discovery.Pause == 0 {
+		o.Discovery.Pause = time.Nanosecond
+	}
 	if o.Delivery.Poll == 0 {
 		o.Delivery.Poll = 50 * time.Millisecond
 	}
@@ -77,7 +81,7 @@ func Start(t testing.TB, o Options) *Node {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo",
-		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second, Delivery: o.Delivery, Logger: log.With("node", base)})
+		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second, Delivery: o.Delivery, Discovery: o.Discovery, Logger: log.With("node", base)})
 	if err != nil {
 		t.Fatal(err)
 	}

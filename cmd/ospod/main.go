@@ -52,6 +52,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.relations(ctx, "following", store.Following, rest)
 	case "followers":
 		return e.relations(ctx, "followers", store.Followers, rest)
+	case "peers":
+		return e.peers(ctx, rest)
+	case "discover":
+		return e.discover(ctx, rest)
+	case "block", "unblock", "blocks":
+		return e.block(ctx, cmd, rest)
+	case "import":
+		return e.importList(ctx, rest)
 	case "token":
 		return e.token(ctx, rest)
 	case "healthcheck":
@@ -82,6 +90,11 @@ Usage:
   ospod follow HANDLE|URL          follow another OSPO (e.g. ospo@city.example)
   ospod unfollow ID                stop following (IDs from 'ospod following')
   ospod following | followers      list follow relations
+  ospod peers                      list known OSPOs with their state
+  ospod discover                   run one discovery round now
+  ospod block DOMAIN [-reason R]   refuse a domain and purge its data
+  ospod unblock DOMAIN | blocks    lift a block | list blocks
+  ospod import ospometa FILE|URL   list the OSPOs of an OSPOmeta (FLOSS-PSO) file
   ospod token reset                make a new admin token and print it once
   ospod healthcheck                exit 0 when the local node answers
   ospod config                     print the effective configuration

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 
 	"github.com/ospod/ospod/api"
@@ -36,6 +37,10 @@ func (e *env) openNode(ctx context.Context, cfg *config) (*node, error) {
 		Delivery: federation.DeliveryOptions{
 			Workers:   cfg.int("OSPO_DELIVERY_WORKERS"),
 			RetryBase: cfg.duration("OSPO_RETRY_BASE"),
+		},
+		Discovery: federation.DiscoveryOptions{
+			Seeds:    splitList(cfg.get("OSPO_SEED_PEERS")),
+			Interval: cfg.duration("OSPO_DISCOVERY_INTERVAL"),
 		},
 		Logger: log,
 	})
@@ -71,7 +76,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		_ = n.fed.RunDiscovery(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := n.fed.RunDelivery(ctx); err != nil {
@@ -119,6 +128,11 @@ func (e *env) adminTokenHash(ctx context.Context, n *node) ([]byte, error) {
 		return nil, err
 	}
 	return hex.DecodeString(h)
+}
+
+// splitList splits a comma- or space-separated list.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
 }
 
 func newToken() (string, error) {

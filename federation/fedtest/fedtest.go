@@ -35,6 +35,8 @@ type Peer struct {
 	ContentType string
 	// ActorIDOverride, when set, is the id the actor document claims.
 	ActorIDOverride string
+	// NotOSPO serves a plain actor, without the OSPO profile terms.
+	NotOSPO bool
 	// Status, when set, is the status the inbox answers with (default 202).
 	Status int
 	// Answer, when set, decides each inbox answer: a delay, then a status
@@ -86,7 +88,7 @@ func (p *Peer) ActorDoc() map[string]any {
 	if p.ActorIDOverride != "" {
 		id = p.ActorIDOverride
 	}
-	return map[string]any{
+	doc := map[string]any{
 		"@context":          []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
 		"id":                id,
 		"type":              "Organization",
@@ -100,6 +102,10 @@ func (p *Peer) ActorDoc() map[string]any {
 		},
 		"ospo:country": "DE",
 	}
+	if p.NotOSPO {
+		delete(doc, "ospo:country")
+	}
+	return doc
 }
 
 func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {

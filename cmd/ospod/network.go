@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ospod/ospod/store"
+)
+
+// peers implements 'ospod peers': every known OSPO with its state.
+func (e *env) peers(ctx context.Context, args []string) error {
+	cfg, err := e.loadConfig("peers", args, nil)
+	if err != nil {
+		return err
+	}
+	n, err := e.openNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.st.Close()
+	entries, err := n.st.DirectoryEntries(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tSTATE\tLAST SUCCESS\tOSPO\tID\tLAST ERROR")
+	for _, d := range entries {
+		if d.Kind == store.KindSelf {
+			continue
+		}
+		state, last, lastErr := "active", d.UpdatedAt, ""
+		if d.Kind == store.KindListed {
+			state = "listed"
+		}
+		if p, err := n.st.Peer(ctx, d.ID); err == nil {
+			state, last, lastErr = p.State, p.LastSuccessAt, p.LastError
+		}
+		name, _ := d.Profile.Name.Best(d.Profile.DefaultLanguage(), d.Profile.DefaultLanguage())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Kind, state, when(last), name, d.ID, lastErr)
+	}
+	return tw.Flush()
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+// discover implements 'ospod discover': one discovery round now.
+func (e *env) discover(ctx context.Context, args []string) error {
+	cfg, err := e.loadConfig("discover", args, nil)
+	if err != nil {
+		return err
+	}
+	n, err := e.openNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.st.Close()
+	rep, err := n.fed.DiscoverOnce(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d requests, %d discovered, %d refreshed, %d dropped\n",
+		rep.Fetches, len(rep.Discovered), rep.Refreshed, len(rep.Dropped))
+	for _, d := range rep.Discovered {
+		fmt.Fprintln(e.stdout, "  discovered", d)
+	}
+	for _, msg := range rep.Errors {
+		fmt.Fprintln(e.stderr, "  error", msg)
+	}
+	return nil
+}
+
+// block implements 'ospod block DOMAIN [-reason R]', 'ospod unblock DOMAIN' and 'ospod blocks'.
+func (e *env) block(ctx context.Context, name string, args []string) error {
+	var reason string
+	cfg, err := e.loadConfig(name, args, func(fs *flag.FlagSet) {
+		if name == "block" {
+			fs.StringVar(&reason, "reason", "", "why the domain is blocked (kept for the administrators)")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if (name == "blocks") != (len(cfg.args) == 0) || len(cfg.args) > 1 {
+		return usageError{msg: "usage: ospod block DOMAIN [-reason R] | ospod unblock DOMAIN | ospod blocks"}
+	}
+	n, err := e.openNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.st.Close()
+	switch name {
+	case "block":
+		if err := n.fed.BlockDomain(ctx, cfg.args[0], reason); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s blocked; its cached data was purged\n", store.NormalizeDomain(cfg.args[0]))
+	case "unblock":
+		if err := n.fed.UnblockDomain(ctx, cfg.args[0]); err != nil {
+			return fmt.Errorf("%s: not blocked", cfg.args[0])
+		}
+		fmt.Fprintf(e.stdout, "%s unblocked\n", store.NormalizeDomain(cfg.args[0]))
+	default:
+		blocks, err := n.st.DomainBlocks(ctx)
+		if err != nil {
+			return err
+		}
+		for _, b := range blocks {
+			fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", b.Domain, when(b.CreatedAt), b.Reason)
+		}
+	}
+	return nil
+}
+
+// importList implements 'ospod import ospometa FILE|URL [-licence L] [-source S]'.
+func (e *env) importList(ctx context.Context, args []string) error {
+	var licence, source string
+	cfg, err := e.loadConfig("import", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&licence, "licence", "", "licence of the list's data, e.g. CC0-1.0 or Etalab-2.0")
+		fs.StringVar(&source, "source", "", "where the list comes from (default: the file or URL)")
+	})
+	if err != nil {
+		return err
+	}
+	if len(cfg.args) != 2 || cfg.args[0] != "ospometa" {
+		return usageError{msg: "usage: ospod import ospometa FILE|URL [-licence L] [-source S]"}
+	}
+	n, err := e.openNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.st.Close()
+	from := cfg.args[1]
+	var data []byte
+	if strings.HasPrefix(from, "http://") || strings.HasPrefix(from, "https://") {
+		data, err = n.fed.FetchList(ctx, from)
+	} else {
+		data, err = os.ReadFile(from)
+	}
+	if err != nil {
+		return err
+	}
+	if source == "" {
+		source = from
+	}
+	rep, err := n.fed.ImportOSPOmeta(ctx, data, source, licence)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d imported, %d skipped, %d with errors\n", len(rep.Imported), len(rep.Skipped), len(rep.Errors))
+	for _, s := range rep.Skipped {
+		fmt.Fprintln(e.stdout, "  skipped", s)
+	}
+	for _, i := range rep.Errors {
+		fmt.Fprintln(e.stderr, "  error", i)
+	}
+	return nil
+}

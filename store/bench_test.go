@@ -1,0 +1,140 @@
+package store_test
+
+// Benchmarks of the queries behind the directory, the calendar and the
+// fan-out (issue 6). The data set is SmallDataset unless OSPOD_BENCH_FULL=1
+// (then 10,000 OSPOs and 200,000 events); see docs/BENCHMARKS.md.
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ospod/ospod/store"
+	"github.com/ospod/ospod/store/storetest"
+)
+
+// directoryQueries are typical searches: a common and a rare word, filters
+// alone and together, and the unfiltered first page.
+var directoryQueries = []struct {
+	name string
+	f    store.DirectoryFilter
+}{
+	{"browse", store.DirectoryFilter{Limit: 20}},
+	{"query-common", store.DirectoryFilter{Query: "licensing", Limit: 20}},
+	{"query-rare", store.DirectoryFilter{Query: "tartu", Limit: 20}},
+	{"query-prefix", store.DirectoryFilter{Query: "proc", Limit: 20}},
+	{"country", store.DirectoryFilter{Country: "DE", Limit: 20}},
+	{"query+filters", store.DirectoryFilter{Query: "open source", Country: "FR", Level: "municipal", Area: "licensing", Limit: 20}},
+	{"lang", store.DirectoryFilter{Lang: "de", Limit: 20}},
+}
+
+func BenchmarkSearchDirectory(b *testing.B) {
+	st := storetest.OpenDataset(b, storetest.BenchDatasetSize())
+	ctx := context.Background()
+	for _, q := range directoryQueries {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				res, err := st.SearchDirectory(ctx, q.f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if q.name == "browse" && len(res.Entries) == 0 {
+					b.Fatal("empty directory")
+				}
+			}
+		})
+	}
+}
+
+// calendarQueries are the calendar page's usual requests: upcoming events,
+// with a search term, with filters, and one OSPO's events.
+func calendarQueries() []struct {
+	name string
+	f    store.CalendarFilter
+} {
+	online := true
+	return []struct {
+		name string
+		f    store.CalendarFilter
+	}{
+		{"upcoming", store.CalendarFilter{Limit: 20}},
+		{"upcoming-month", store.CalendarFilter{To: time.Now().AddDate(0, 1, 0), Limit: 20}},
+		{"query-common", store.CalendarFilter{Query: "licensing", Limit: 20}},
+		{"query-rare", store.CalendarFilter{Query: "tartu", Limit: 20}},
+		{"country+online", store.CalendarFilter{Country: "DE", Online: &online, Limit: 20}},
+		{"lang", store.CalendarFilter{Lang: "fr", Limit: 20}},
+		{"one-ospo", store.CalendarFilter{OSPO: storetest.DatasetOSPOID(7), Limit: 20}},
+	}
+}
+
+func BenchmarkSearchCalendar(b *testing.B) {
+	st := storetest.OpenDataset(b, storetest.BenchDatasetSize())
+	ctx := context.Background()
+	for _, q := range calendarQueries() {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := st.SearchCalendar(ctx, q.f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEnqueueToFollowers measures the transactional outbox of one
+// publication to 10,000 followers on 1,000 hosts (shared inboxes): one
+// INSERT ... SELECT writes the 1,000 delivery rows.
+func BenchmarkEnqueueToFollowers(b *testing.B) {
+	for _, c := range []struct{ followers, hosts int }{{1000, 100}, {10000, 1000}} {
+		b.Run(fmt.Sprintf("followers=%d/hosts=%d", c.followers, c.hosts), func(b *testing.B) {
+			st := storetest.Open(b)
+			ctx := context.Background()
+			if err := AddFollowers(ctx, st, c.followers, c.hosts); err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for b.Loop() {
+				i++
+				id := fmt.Sprintf("https://ospo.example/activities/%d", i)
+				var n int64
+				err := st.InTx(ctx, func(tx *store.Tx) error {
+					if err := tx.AddActivity(ctx, &store.Activity{ID: id, Type: "Create", Doc: []byte(`{"type":"Create"}`)}); err != nil {
+						return err
+					}
+					var err error
+					n, err = tx.EnqueueToFollowers(ctx, id)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n != int64(c.hosts) {
+					b.Fatalf("queued %d deliveries, want %d (one per shared inbox)", n, c.hosts)
+				}
+			}
+			b.ReportMetric(float64(c.hosts), "deliveries/op")
+		})
+	}
+}
+
+// AddFollowers adds n accepted followers spread over hosts hosts, each host
+// with one shared inbox.
+func AddFollowers(ctx context.Context, st *store.Store, n, hosts int) error {
+	return st.InTx(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			host := fmt.Sprintf("h%d.example", i%hosts)
+			id := fmt.Sprintf("https://%s/users/u%d", host, i)
+			a := &store.Actor{ID: id, Type: "Person", Host: host, Username: fmt.Sprintf("u%d", i),
+				Inbox: id + "/inbox", SharedInbox: "https://" + host + "/inbox", KeyID: id + "#main-key",
+				PublicKeyPEM: "-", Doc: `{}`}
+			if err := tx.PutActor(ctx, a); err != nil {
+				return err
+			}
+			if _, err := tx.PutRelation(ctx, store.Followers, id, id+"#follow", store.FollowAccepted); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
