@@ -89,7 +89,23 @@ func (n *Node) RunDiscovery(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(o.Interval):
+		case <-n.discoverWake:
+			// A new OSPO joined our neighbourhood: look around it soon,
+			// letting a burst of changes settle first.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			}
 		}
+	}
+}
+
+// nudgeDiscovery asks for a discovery round soon (a follow was accepted).
+func (n *Node) nudgeDiscovery() {
+	select {
+	case n.discoverWake <- struct{}{}:
+	default:
 	}
 }
 

@@ -82,6 +82,7 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	if err == nil && in.Type == "Accept" {
 		// Our follow was accepted: fetch the events published before it.
 		go n.backfillEvents(context.WithoutCancel(ctx), signer.ID)
+		n.nudgeDiscovery()
 	}
 	if err == nil {
 		n.log.Info("inbox", "type", in.Type, "actor", in.Actor, "id", in.ID)

@@ -56,6 +56,8 @@ type Node struct {
 	keys   *keyCache
 	wake   chan struct{} // nudges the delivery worker after an enqueue
 	rules  *rules
+	// discoverWake asks the discovery loop for a round soon.
+	discoverWake chan struct{}
 }
 
 // New loads the node's key pair from the store (creating it on first start).
@@ -70,7 +72,7 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}}
+	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}, discoverWake: make(chan struct{}, 1)}
 	n.client = NewClient(ClientOptions{
 		AllowPrivateNetworks: o.AllowPrivateNetworks,
 		AllowPrefixes:        o.AllowPrefixes,
