@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		return e.serve(ctx, rest)
+	case "demo":
+		return e.demo(ctx, rest)
 	case "profile":
 		return e.profile(ctx, rest)
 	case "event", "events":
@@ -79,6 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `ospod: a node of the federated network of public-sector OSPOs.
 
 Usage:
+  ospod demo                       three fictional OSPO nodes on this machine, federating
   ospod serve                      run the node (HTTP server)
   ospod profile show               print the OSPO profile (JSON)
   ospod profile set FILE           replace the profile with FILE (JSON, - for stdin)
