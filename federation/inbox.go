@@ -106,7 +106,7 @@ func (n *Node) isDeleteOfUnknownActor(ctx context.Context, body []byte) bool {
 func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) error {
 	// Objects given by reference are fetched (outside the transaction) from
 	// their origin, which must be the actor's.
-	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "" && in.ObjectID != signer.ID {
+	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "" {
 		if !sameOrigin(in.ObjectID, signer.ID) {
 			return refuse(http.StatusForbidden, "the object is not on the actor's origin")
 		}
