@@ -75,7 +75,8 @@ func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) erro
 	if a.IsOSPO {
 		p, ok = profileFromActor([]byte(a.Doc))
 	}
-	if kind == "" || !ok {
+	if kind == "" || !ok || !p.IsDiscoverable() {
+		// Not (or no longer) related, not an OSPO, or opted out of listings.
 		return tx.DeleteDirectoryEntry(ctx, actorID)
 	}
 	if kind != store.KindFollowed {

@@ -55,6 +55,10 @@ func MarkdownToHTML(src string) string {
 	return strings.TrimSpace(SanitizeHTML(buf.String()))
 }
 
+// MarkdownToText renders Markdown (or text) as plain text, for formats
+// without markup such as iCalendar.
+func MarkdownToText(src string) string { return plainText(MarkdownToHTML(src)) }
+
 // plainToHTML turns a plain text into escaped paragraphs.
 func plainToHTML(s string) string {
 	var b strings.Builder
