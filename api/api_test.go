@@ -1137,6 +1137,8 @@ func TestDiscoveryDocuments(t *testing.T) {
 
 func TestOSPOmeta(t *testing.T) {
 	n := startNode(t, nodeOptions{})
+	// Nothing valid to publish before the profile is set.
+	wantStatus(t, n.get(t, "/ospometa.yml"), 404)
 	wantStatus(t, n.admin(t, http.MethodPut, "/profile", example(t, "profile.json")), 200)
 	r := n.get(t, "/ospometa.yml")
 	wantStatus(t, r, 200)

@@ -50,8 +50,10 @@ func OSPOmetaFor(p *store.Profile, fallbackURL string) (string, OSPOmetaEntry) {
 }
 
 // OSPOmeta returns the node's own OSPO as an OSPOmeta YAML document.
+// Before the administrator sets a profile there is nothing valid to
+// publish: store.ErrNotFound.
 func (n *Node) OSPOmeta(ctx context.Context) ([]byte, error) {
-	p, err := n.Profile(ctx)
+	p, err := n.st.Profile(ctx)
 	if err != nil {
 		return nil, err
 	}
