@@ -86,13 +86,12 @@ func (s *Server) nodeInfoLinks(c echo.Context) error {
 }
 
 func (s *Server) nodeInfo(c echo.Context) error {
-	doc, err := s.node.NodeInfo(c.Request().Context())
+	doc, err := s.node.NodeInfoDocument(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
-	return jsonAs(c, http.StatusOK,
-		`application/json; profile="`+federation.NodeInfoSchema+`#"`, doc)
+	return c.Blob(http.StatusOK, `application/json; profile="`+federation.NodeInfoSchema+`#"`, doc)
 }
 
 func (s *Server) ospometa(c echo.Context) error {
@@ -106,7 +105,7 @@ func (s *Server) ospometa(c echo.Context) error {
 
 func (s *Server) actor(c echo.Context) error {
 	ctx := c.Request().Context()
-	return s.negotiate(c, func() ([]byte, error) { return s.node.ActorDocument(ctx) }, func() error { return s.profilePage(c) })
+	return s.negotiate(c, func() ([]byte, error) { return s.node.CachedActorDocument(ctx) }, func() error { return s.profilePage(c) })
 }
 
 func (s *Server) home(c echo.Context) error {
@@ -188,7 +187,7 @@ func (s *Server) event(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	return s.negotiate(c, func() ([]byte, error) { return s.node.EventDocument(ctx, id) }, func() error { return s.eventPage(c, id) })
+	return s.negotiate(c, func() ([]byte, error) { return s.node.CachedEventDocument(ctx, id) }, func() error { return s.eventPage(c, id) })
 }
 
 func (s *Server) eventActivity(c echo.Context) error {

@@ -188,12 +188,15 @@ func (s *Server) adminFederationMode(c echo.Context) error {
 	ctx := c.Request().Context()
 	if c.Request().Method == http.MethodPut {
 		var in struct {
-			Allowlist bool `json:"allowlist"`
+			Allowlist *bool `json:"allowlist"`
 		}
 		if err := decodeJSON(c, &in); err != nil {
 			return err
 		}
-		if err := s.node.SetAllowlistMode(ctx, in.Allowlist); err != nil {
+		if in.Allowlist == nil {
+			return fieldProblem("allowlist", "is required: true or false")
+		}
+		if err := s.node.SetAllowlistMode(ctx, *in.Allowlist); err != nil {
 			return err
 		}
 	}

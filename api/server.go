@@ -30,6 +30,10 @@ type Options struct {
 	// InboxRate is the number of inbox requests per second allowed from one
 	// remote host, with bursts of ten times as many (default 50; negative: no limit).
 	InboxRate float64
+	// DataLicence is the SPDX identifier of the licence under which the
+	// operator publishes the node's own data in the open-data exports
+	// (default "CC0-1.0"); peers' data is republished as received.
+	DataLicence string
 }
 
 // Server serves one node over HTTP.

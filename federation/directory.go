@@ -75,9 +75,17 @@ func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) erro
 	if a.IsOSPO {
 		p, ok = profileFromActor([]byte(a.Doc))
 	}
-	if kind == "" || !ok || !p.IsDiscoverable() {
-		// Not (or no longer) related, not an OSPO, or opted out of listings.
+	dismissed := false
+	if pr, err := tx.Peer(ctx, actorID); err == nil && pr.State == store.PeerDismissed {
+		dismissed = true
+	}
+	if kind == "" || !ok || !p.IsDiscoverable() || dismissed {
+		// Not (or no longer) related, not an OSPO, opted out of listings,
+		// or removed by the administrator.
 		return tx.DeleteDirectoryEntry(ctx, actorID)
+	}
+	if err := replaceListed(ctx, tx, p.Website); err != nil {
+		return err
 	}
 	if kind != store.KindFollowed {
 		// Events are kept only of OSPOs we follow.

@@ -448,12 +448,8 @@ func (n *Node) putDiscovered(ctx context.Context, tx *store.Tx, a *store.Actor, 
 		Account: account, Profile: p, Source: a.ID}); err != nil {
 		return err
 	}
-	if p.Website != "" {
-		if kind, err := tx.DirectoryKind(ctx, p.Website); err == nil && kind == store.KindListed {
-			if err := tx.DeleteDirectoryEntry(ctx, p.Website); err != nil {
-				return err
-			}
-		}
+	if err := replaceListed(ctx, tx, p.Website); err != nil {
+		return err
 	}
 	if events == nil {
 		return nil // events could not be read: keep what we had
@@ -475,6 +471,22 @@ func (n *Node) putDiscovered(ctx context.Context, tx *store.Tx, a *store.Actor, 
 type fetchedEvent struct {
 	entry *store.CalendarEntry
 	raw   map[string]json.RawMessage
+}
+
+// replaceListed removes the imported (listed) entry of an OSPO whose own
+// node is now in the directory: the federated entry wins.
+func replaceListed(ctx context.Context, tx *store.Tx, website string) error {
+	if website == "" {
+		return nil
+	}
+	for _, id := range []string{website, strings.TrimSuffix(website, "/"), strings.TrimSuffix(website, "/") + "/"} {
+		if kind, err := tx.DirectoryKind(ctx, id); err == nil && kind == store.KindListed {
+			if err := tx.DeleteDirectoryEntry(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // upcomingEvents reads an OSPO's FEP-8a8e upcomingEvents collection (or, without
@@ -535,7 +547,8 @@ func (c *crawl) upcomingEvents(ctx context.Context, a *store.Actor) []fetchedEve
 		}
 		id := optString(obj, "id")
 		owners := idsOf(obj["attributedTo"])
-		if optString(obj, "type") != "Event" || !sameOrigin(id, a.ID) || len(owners) != 1 || owners[0] != a.ID {
+		if optString(obj, "type") != "Event" || !sameOrigin(id, a.ID) || len(owners) != 1 || owners[0] != a.ID ||
+			!isPublic(idsOf(obj["to"])) {
 			continue
 		}
 		e, url, ok := eventFromObject(obj)
@@ -621,8 +634,10 @@ func (c *crawl) refresh(ctx context.Context, p *store.Peer) {
 			fail(fmt.Errorf("actor document: %v", perr))
 			return
 		}
-		parsed.KeyID, parsed.PublicKeyPEM = a.KeyID, a.PublicKeyPEM // keys change only through verification
-		a = parsed
+		if err == nil { // keys change only through signature verification
+			parsed.KeyID, parsed.PublicKeyPEM = a.KeyID, a.PublicKeyPEM
+		}
+		a, err = parsed, nil
 		p.ETag, p.LastModified = v.ETag, v.LastModified
 	} else if err != nil {
 		fail(err)

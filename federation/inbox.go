@@ -120,7 +120,10 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 			in.ObjectType = optString(m, "type")
 		}
 	}
-	err := n.st.InTx(ctx, func(tx *store.Tx) error {
+	// Batch, not InTx: concurrent activities share one commit (group
+	// commit), each in its own savepoint; Batch returns after the commit,
+	// so the 202 still follows durable storage.
+	err := n.st.Batch(ctx, func(tx *store.Tx) error {
 		fresh, err := tx.MarkSeen(ctx, in.ID, signer.ID, in.Type)
 		if err != nil {
 			return err
@@ -145,7 +148,7 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 			err = tx.AddReport(ctx, &store.Report{ActivityID: in.ID, ActorID: signer.ID,
 				Objects: idsOf(in.Raw["object"]), Content: plainText(optString(in.Raw, "content"))})
 		default:
-			// Like, Announce, Flag... are recorded as seen and otherwise ignored.
+			// Like, Announce... are recorded as seen and otherwise ignored.
 		}
 		return err
 	})

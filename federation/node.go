@@ -55,6 +55,7 @@ type Node struct {
 	client *Client
 	keys   *keyCache
 	wake   chan struct{} // nudges the delivery worker after an enqueue
+	docs   docCache      // rendered actor, NodeInfo and event documents (doccache.go)
 	rules  *rules
 	// discoverWake asks the discovery loop for a round soon.
 	discoverWake chan struct{}

@@ -76,6 +76,10 @@ func (n *Node) ImportOSPOmeta(ctx context.Context, data []byte, source, licence 
 			rep.Errors = append(rep.Errors, issues...)
 			continue
 		}
+		if p, err := n.st.Peer(ctx, key); err == nil && p.State == store.PeerDismissed {
+			rep.Skipped = append(rep.Skipped, ImportIssue{Entry: key, Reason: "removed from the directory by the administrator"})
+			continue
+		}
 		if federated[strings.TrimSuffix(key, "/")] {
 			rep.Skipped = append(rep.Skipped, ImportIssue{Entry: key, Reason: "already in the directory through its own node"})
 			continue

@@ -37,7 +37,7 @@ func (n *Node) SetProfile(ctx context.Context, p *store.Profile) error {
 		}
 		return n.announce(ctx, tx, id, "Update", n.URLs.Actor, doc)
 	})
-	n.nudge(err)
+	n.written(err)
 	return err
 }
 
@@ -60,7 +60,7 @@ func (n *Node) CreateEvent(ctx context.Context, e *store.Event) error {
 		}
 		return n.announce(ctx, tx, id, "Create", n.URLs.Event(e.ID), doc)
 	})
-	n.nudge(err)
+	n.written(err)
 	return err
 }
 
@@ -84,7 +84,7 @@ func (n *Node) UpdateEvent(ctx context.Context, id string, e *store.Event) error
 		}
 		return n.announce(ctx, tx, aid, "Update", n.URLs.Event(id), doc)
 	})
-	n.nudge(err)
+	n.written(err)
 	return err
 }
 
@@ -104,7 +104,7 @@ func (n *Node) DeleteEvent(ctx context.Context, id string) error {
 		}
 		return n.announce(ctx, tx, aid, "Delete", n.URLs.Event(id), doc)
 	})
-	n.nudge(err)
+	n.written(err)
 	return err
 }
 
@@ -115,6 +115,15 @@ func (n *Node) prepareEvent(ctx context.Context, e *store.Event) (*store.Profile
 	}
 	e.Normalize(p.DefaultLanguage())
 	return p, e.Validate()
+}
+
+// written follows a successful change of the profile or an event: cached
+// documents are stale, and deliveries are queued.
+func (n *Node) written(err error) {
+	if err == nil {
+		n.docs.invalidate()
+	}
+	n.nudge(err)
 }
 
 // nudge wakes the delivery worker after a successful enqueue.

@@ -22,7 +22,7 @@ type Activity struct {
 // EnqueueToFollowers or EnqueueTo in the same transaction.
 func (t *Tx) AddActivity(ctx context.Context, a *Activity) error {
 	a.CreatedAt = t.now
-	_, err := t.tx.ExecContext(ctx,
+	_, err := t.exec(ctx,
 		`INSERT INTO activities (id, type, object_id, doc, created_at) VALUES (?, ?, ?, ?, ?)`,
 		a.ID, a.Type, a.ObjectID, string(a.Doc), fmtTime(t.now))
 	return err
@@ -46,7 +46,7 @@ func (s *Store) Activity(ctx context.Context, id string) (*Activity, error) {
 // written by one INSERT ... SELECT, so memory stays flat in the follower count.
 func (t *Tx) EnqueueToFollowers(ctx context.Context, activityID string) (int64, error) {
 	now := fmtTime(t.now)
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO deliveries
+	res, err := t.exec(ctx, `INSERT INTO deliveries
 		(activity_id, inbox, host, state, next_at, created_at, updated_at)
 		SELECT ?, inbox, host, 'pending', ?, ?, ? FROM (
 		  SELECT DISTINCT CASE WHEN a.shared_inbox <> '' THEN a.shared_inbox ELSE a.inbox END AS inbox, a.host AS host
@@ -62,7 +62,7 @@ func (t *Tx) EnqueueToFollowers(ctx context.Context, activityID string) (int64, 
 func (t *Tx) EnqueueTo(ctx context.Context, activityID string, inboxes ...string) error {
 	now := fmtTime(t.now)
 	for _, inbox := range inboxes {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO deliveries
+		if _, err := t.exec(ctx, `INSERT INTO deliveries
 			(activity_id, inbox, host, state, next_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)
 			ON CONFLICT (activity_id, inbox) DO NOTHING`, activityID, inbox, HostOf(inbox), now, now, now); err != nil {
 			return err

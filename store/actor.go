@@ -64,13 +64,13 @@ func (t *Tx) PutActor(ctx context.Context, a *Actor) error {
 		a.FetchedAt = t.now
 	}
 	var other string
-	err := t.tx.QueryRowContext(ctx, `SELECT id FROM actors WHERE key_id = ? AND id <> ?`, a.KeyID, a.ID).Scan(&other)
+	err := t.queryRow(ctx, `SELECT id FROM actors WHERE key_id = ? AND id <> ?`, a.KeyID, a.ID).Scan(&other)
 	if err == nil {
 		return ErrConflict
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO actors (`+actorColumns+`)
+	_, err = t.exec(ctx, `INSERT INTO actors (`+actorColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET type = excluded.type, host = excluded.host, username = excluded.username,
 		  inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, key_id = excluded.key_id,
@@ -83,12 +83,12 @@ func (t *Tx) PutActor(ctx context.Context, a *Actor) error {
 
 // Actor returns a remote actor by id.
 func (s *Store) Actor(ctx context.Context, id string) (*Actor, error) {
-	return scanActor(s.r.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE id = ?`, id))
+	return scanActor(s.readRow(ctx, `SELECT `+actorColumns+` FROM actors WHERE id = ?`, id))
 }
 
 // ActorByKey returns the actor holding a key id.
 func (s *Store) ActorByKey(ctx context.Context, keyID string) (*Actor, error) {
-	return scanActor(s.r.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE key_id = ?`, keyID))
+	return scanActor(s.readRow(ctx, `SELECT `+actorColumns+` FROM actors WHERE key_id = ?`, keyID))
 }
 
 // DeleteActor forgets a remote actor and, by cascade, its follow relations and events.
@@ -99,5 +99,5 @@ func (t *Tx) DeleteActor(ctx context.Context, id string) error {
 
 // Actor is Store.Actor inside a transaction.
 func (t *Tx) Actor(ctx context.Context, id string) (*Actor, error) {
-	return scanActor(t.tx.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE id = ?`, id))
+	return scanActor(t.queryRow(ctx, `SELECT `+actorColumns+` FROM actors WHERE id = ?`, id))
 }

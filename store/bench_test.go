@@ -7,6 +7,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,4 +138,51 @@ func AddFollowers(ctx context.Context, st *store.Store, n, hosts int) error {
 		}
 		return nil
 	})
+}
+
+// BenchmarkInboxWrites is the database's share of the inbox: what one
+// Create(Event) writes (de-duplication record, the event, its calendar
+// entry with full-text index), from concurrent callers sharing group
+// commits (Store.Batch), each durable when Batch returns. Its rate is the
+// ceiling of the inbox on this machine, before HTTP, JSON and signatures.
+func BenchmarkInboxWrites(b *testing.B) {
+	st := storetest.Open(b)
+	ctx := context.Background()
+	const ospo = "https://peer.example/actor"
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutActor(ctx, &store.Actor{ID: ospo, Type: "Organization", Host: "peer.example", Inbox: ospo + "/inbox",
+			KeyID: ospo + "#main-key", PublicKeyPEM: "-", Doc: `{}`}); err != nil {
+			return err
+		}
+		return tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: ospo, Kind: store.KindFollowed, Host: "peer.example",
+			Profile: storetest.Profile(), Source: ospo})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var seq atomic.Int64
+	start := time.Now().Add(24 * time.Hour)
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := seq.Add(1)
+			id := fmt.Sprintf("https://peer.example/events/%d", i)
+			ev := storetest.Event(start.Add(time.Duration(i) * time.Minute))
+			err := st.Batch(ctx, func(tx *store.Tx) error {
+				if _, err := tx.MarkSeen(ctx, id+"/activity", ospo, "Create"); err != nil {
+					return err
+				}
+				if err := tx.PutRemoteEvent(ctx, &store.RemoteEvent{ID: id, ActorID: ospo, Name: "Licensing clinic",
+					Start: ev.Start, End: ev.End, Doc: `{"type":"Event","name":"Licensing clinic"}`}); err != nil {
+					return err
+				}
+				return tx.PutCalendarEntry(ctx, &store.CalendarEntry{ID: id, OSPOID: ospo, Event: ev, URL: id})
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "activities/s")
 }

@@ -65,7 +65,7 @@ func (t *Tx) PutCalendarEntry(ctx context.Context, c *CalendarEntry) error {
 	}
 	c.UpdatedAt = t.now
 	c.Slug = Slug(c.ID)
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO calendar (id, slug, ospo_id, event, start_at, end_at, online, in_person,
+	_, err = t.exec(ctx, `INSERT INTO calendar (id, slug, ospo_id, event, start_at, end_at, online, in_person,
 		country, languages, search_name, search_text, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET ospo_id = excluded.ospo_id, event = excluded.event, start_at = excluded.start_at,
 		  end_at = excluded.end_at, online = excluded.online, in_person = excluded.in_person, country = excluded.country,
@@ -125,15 +125,19 @@ type CalendarResult struct {
 // SearchCalendar returns the events matching f in start order (or by
 // relevance with a query), with facet counts.
 func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*CalendarResult, error) {
-	from := "calendar c JOIN directory d ON d.id = c.ospo_id"
-	order := "c.start_at, c.id"
+	// Counting and faceting need no directory row: the foreign key (with
+	// ON DELETE CASCADE) guarantees the organiser exists, and its country is
+	// looked up by subquery. Joining every matching event to the directory
+	// made an upcoming-events query read 100,000 directory rows.
+	from := "calendar c"
+	rank := "0"
 	base := []string{"1 = 1"}
 	var baseArgs []any
 	if q := FTSQuery(f.Query); q != "" {
-		from = "calendar_fts JOIN calendar c ON c.rowid = calendar_fts.rowid JOIN directory d ON d.id = c.ospo_id"
+		from = "calendar_fts JOIN calendar c ON c.rowid = calendar_fts.rowid"
 		base = append(base, "calendar_fts MATCH ?")
 		baseArgs = append(baseArgs, q)
-		order = "bm25(calendar_fts, 4.0, 1.0), c.start_at"
+		rank = "bm25(calendar_fts, 4.0, 1.0)"
 	}
 	if f.From.IsZero() {
 		f.From = s.Now()
@@ -159,11 +163,11 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 			}
 		}
 		if f.Country != "" && skip != "country" {
-			w = append(w, "(c.country = ? OR (c.country = '' AND d.country = ?))")
+			w = append(w, "(c.country = ? OR (c.country = '' AND c.ospo_id IN (SELECT id FROM directory WHERE country = ?)))")
 			a = append(a, f.Country, f.Country)
 		}
 		if f.Lang != "" && skip != "lang" {
-			w = append(w, "EXISTS (SELECT 1 FROM json_each(c.languages) WHERE value = ? OR value LIKE ? || '-%')")
+			w = append(w, listHasTag("c.languages", f.Lang))
 			a = append(a, f.Lang, f.Lang)
 		}
 		return strings.Join(w, " AND "), a
@@ -176,9 +180,14 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
+	// Choose the page from the covering calendar_upcoming index (sorting
+	// only keys), then read the documents of those rows alone.
 	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.slug, c.ospo_id, c.event, c.updated_at,
 		d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.licence, d.updated_at
-		FROM `+from+` WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(a, f.Limit, max(f.Offset, 0))...)
+		FROM (SELECT c.rowid AS rid, `+rank+` AS rank, c.start_at AS s, c.id AS i FROM `+from+` WHERE `+w+`
+		  ORDER BY rank, s, i LIMIT ? OFFSET ?) p
+		JOIN calendar c ON c.rowid = p.rid JOIN directory d ON d.id = c.ospo_id
+		ORDER BY p.rank, p.s, p.i`, append(a, f.Limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, err
 	}
@@ -205,9 +214,14 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 		return nil, err
 	}
 	for name, q := range map[string]string{
-		"country": "SELECT CASE WHEN c.country <> '' THEN c.country ELSE d.country END, count(*) FROM %s WHERE %s GROUP BY 1",
-		"online":  "SELECT CASE WHEN c.online THEN 'online' ELSE 'in-person' END, count(*) FROM %s WHERE %s GROUP BY 1",
-		"lang":    "SELECT j.value, count(*) FROM %s, json_each(c.languages) j WHERE %s GROUP BY 1",
+		// Events without a country count for their organiser's: group first,
+		// then look up one directory row per organiser, not per event.
+		"country": `SELECT CASE WHEN g.country <> '' THEN g.country ELSE d.country END, sum(g.n) FROM
+			(SELECT c.country AS country, CASE WHEN c.country = '' THEN c.ospo_id END AS o, count(*) AS n
+			 FROM %s WHERE %s GROUP BY 1, 2) g LEFT JOIN directory d ON d.id = g.o GROUP BY 1`,
+		"online": "SELECT CASE WHEN c.online THEN 'online' ELSE 'in-person' END, count(*) FROM %s WHERE %s GROUP BY 1",
+		// Split each distinct JSON list once, not every event's.
+		"lang": "SELECT j.value, sum(g.n) FROM (SELECT c.languages AS v, count(*) AS n FROM %s WHERE %s GROUP BY 1) g, json_each(g.v) j GROUP BY 1",
 	} {
 		w, a := build(name)
 		counts, err := s.countBy(ctx, strings.Replace(strings.Replace(q, "%s", from, 1), "%s", w, 1), a)

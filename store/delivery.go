@@ -39,7 +39,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, lease time.Duration, limit,
 	skipJSON, _ := json.Marshal(skip)
 	var out []*Delivery
 	err := s.InTx(ctx, func(tx *Tx) error {
-		rows, err := tx.tx.QueryContext(ctx, `UPDATE deliveries SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+		rows, err := tx.query(ctx, `UPDATE deliveries SET lease_until = ?, attempts = attempts + 1, updated_at = ?
 			WHERE id IN (SELECT id FROM (
 			    SELECT id, next_at, row_number() OVER (PARTITION BY host ORDER BY next_at, id) AS n
 			    FROM deliveries WHERE state = 'pending' AND next_at <= ?
@@ -71,7 +71,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, lease time.Duration, limit,
 	for _, d := range out {
 		if _, ok := docs[d.ActivityID]; !ok {
 			var doc string
-			if err := s.r.QueryRowContext(ctx, `SELECT doc FROM activities WHERE id = ?`, d.ActivityID).Scan(&doc); err != nil {
+			if err := s.readRow(ctx, `SELECT doc FROM activities WHERE id = ?`, d.ActivityID).Scan(&doc); err != nil {
 				return nil, err
 			}
 			docs[d.ActivityID] = []byte(doc)
@@ -118,7 +118,7 @@ func (s *Store) FinishDelivery(ctx context.Context, d *Delivery, r DeliveryResul
 		if r.Postponed {
 			uncount = 1
 		}
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE deliveries SET state = ?, next_at = ?, lease_until = NULL,
+		if _, err := tx.exec(ctx, `UPDATE deliveries SET state = ?, next_at = ?, lease_until = NULL,
 			last_status = ?, last_error = ?, attempts = attempts - ?, updated_at = ? WHERE id = ?`,
 			r.State, next, r.Status, r.Error, uncount, now, d.ID); err != nil {
 			return err
@@ -127,12 +127,12 @@ func (s *Store) FinishDelivery(ctx context.Context, d *Delivery, r DeliveryResul
 			return nil
 		}
 		if r.HostOK {
-			_, err := tx.tx.ExecContext(ctx, `INSERT INTO hosts (host, last_success_at, updated_at) VALUES (?, ?, ?)
+			_, err := tx.exec(ctx, `INSERT INTO hosts (host, last_success_at, updated_at) VALUES (?, ?, ?)
 				ON CONFLICT (host) DO UPDATE SET last_success_at = excluded.last_success_at, failing_since = NULL,
 				  unreachable = 0, updated_at = excluded.updated_at`, d.Host, now, now)
 			return err
 		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO hosts (host, failing_since, last_failure_at, last_error, updated_at)
+		if _, err := tx.exec(ctx, `INSERT INTO hosts (host, failing_since, last_failure_at, last_error, updated_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (host) DO UPDATE SET failing_since = coalesce(hosts.failing_since, excluded.failing_since),
 			  last_failure_at = excluded.last_failure_at, last_error = excluded.last_error,
@@ -140,7 +140,7 @@ func (s *Store) FinishDelivery(ctx context.Context, d *Delivery, r DeliveryResul
 			d.Host, now, now, r.Error, now); err != nil {
 			return err
 		}
-		_, err := tx.tx.ExecContext(ctx, `UPDATE hosts SET unreachable = (failing_since <= ?) WHERE host = ?`,
+		_, err := tx.exec(ctx, `UPDATE hosts SET unreachable = (failing_since <= ?) WHERE host = ?`,
 			fmtTime(tx.now.Add(-unreachableAfter)), d.Host)
 		return err
 	})
@@ -173,7 +173,7 @@ func scanHost(row interface{ Scan(...any) error }) (*Host, error) {
 
 // HostHealth returns one host's delivery health.
 func (s *Store) HostHealth(ctx context.Context, host string) (*Host, error) {
-	return scanHost(s.r.QueryRowContext(ctx, `SELECT `+hostColumns+` FROM hosts h WHERE h.host = ?`, host))
+	return scanHost(s.readRow(ctx, `SELECT `+hostColumns+` FROM hosts h WHERE h.host = ?`, host))
 }
 
 // FailingHosts lists hosts that currently fail, longest failing first.
@@ -198,6 +198,15 @@ func (s *Store) FailingHosts(ctx context.Context, limit int) ([]*Host, error) {
 // ReviveHost clears a host's failure state and makes its pending deliveries
 // due now: it just proved it is alive (it answered, or sent us a verified activity).
 func (s *Store) ReviveHost(ctx context.Context, host string) error {
+	// Every verified inbox request calls this, and nearly always the host is
+	// healthy: look first with a reader, so that the common case takes no
+	// write lock (it cost one empty write transaction per activity). The
+	// check is repeated inside the transaction.
+	var failing bool
+	err := s.readRow(ctx, `SELECT unreachable OR failing_since IS NOT NULL FROM hosts WHERE host = ?`, host).Scan(&failing)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !failing) {
+		return nil
+	}
 	return s.InTx(ctx, func(tx *Tx) error {
 		now := fmtTime(tx.now)
 		var unreachable bool

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -44,7 +45,7 @@ func (t *Tx) PutDirectoryEntry(ctx context.Context, e *DirectoryEntry) error {
 	name, _ := e.Profile.Name.Best(e.Profile.DefaultLanguage(), e.Profile.DefaultLanguage())
 	e.UpdatedAt = t.now
 	e.Slug = Slug(e.ID)
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO directory (id, slug, kind, host, account, profile, country, level, areas,
+	_, err = t.exec(ctx, `INSERT INTO directory (id, slug, kind, host, account, profile, country, level, areas,
 		languages, sort_name, search_name, search_text, source, licence, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, host = excluded.host, account = excluded.account,
@@ -67,7 +68,7 @@ func (t *Tx) DeleteDirectoryEntry(ctx context.Context, id string) error {
 // DirectoryKind returns the kind of an entry, or ErrNotFound.
 func (t *Tx) DirectoryKind(ctx context.Context, id string) (string, error) {
 	var kind string
-	err := t.tx.QueryRowContext(ctx, `SELECT kind FROM directory WHERE id = ?`, id).Scan(&kind)
+	err := t.queryRow(ctx, `SELECT kind FROM directory WHERE id = ?`, id).Scan(&kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}
@@ -156,9 +157,10 @@ func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*Direct
 		args = append(args, q)
 		order = "bm25(directory_fts, 4.0, 1.0), d.sort_name"
 	}
-	facetWhere := func(skip string) (string, []any) {
-		w := append([]string(nil), where...)
-		a := append([]any(nil), args...)
+	// filters are the conditions of the filters other than skip, over d.
+	filters := func(skip string) ([]string, []any) {
+		var w []string
+		var a []any
 		add := func(name, cond string, v string) {
 			if v != "" && name != skip {
 				w = append(w, cond)
@@ -167,13 +169,17 @@ func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*Direct
 		}
 		add("country", "d.country = ?", f.Country)
 		add("level", "d.level = ?", f.Level)
-		add("area", "EXISTS (SELECT 1 FROM json_each(d.areas) WHERE value = ?)", f.Area)
-		add("lang", "EXISTS (SELECT 1 FROM json_each(d.languages) WHERE value = ? OR value LIKE ? || '-%')", f.Lang)
+		add("area", listHas("d.areas", f.Area), f.Area)
+		add("lang", listHasTag("d.languages", f.Lang), f.Lang)
 		if f.Lang != "" && skip != "lang" {
 			a = append(a, f.Lang)
 		}
 		add("kind", "d.kind = ?", f.Kind)
-		return strings.Join(w, " AND "), a
+		return w, a
+	}
+	facetWhere := func(skip string) (string, []any) {
+		fw, fa := filters(skip)
+		return strings.Join(append(append([]string(nil), where...), fw...), " AND "), append(append([]any(nil), args...), fa...)
 	}
 	w, a := facetWhere("")
 	res := &DirectoryResult{Facets: Facets{}}
@@ -200,23 +206,75 @@ func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*Direct
 		return nil, err
 	}
 	// Each facet counts with every other filter applied, so a reader sees
-	// how many results each choice would give.
-	facets := map[string]string{
-		"country": "SELECT d.country, count(*) FROM %s WHERE %s AND d.country <> '' GROUP BY 1",
-		"level":   "SELECT d.level, count(*) FROM %s WHERE %s AND d.level <> '' GROUP BY 1",
-		"area":    "SELECT j.value, count(*) FROM %s, json_each(d.areas) j WHERE %s GROUP BY 1",
-		"lang":    "SELECT j.value, count(*) FROM %s, json_each(d.languages) j WHERE %s GROUP BY 1",
-		"kind":    "SELECT d.kind, count(*) FROM %s WHERE %s GROUP BY 1",
+	// how many results each choice would give. All five are one statement
+	// over the matching rows, materialised once: a full-text match and its
+	// row lookups ran five more times when each facet was its own query.
+	facets := []struct{ name, q string }{
+		{"country", "SELECT 'country', d.country, count(*) FROM m d WHERE %s AND d.country <> '' GROUP BY 2"},
+		{"level", "SELECT 'level', d.level, count(*) FROM m d WHERE %s AND d.level <> '' GROUP BY 2"},
+		// Group by the JSON list first (few distinct lists), then split the
+		// lists: json_each on every row cost more than the rest of a search.
+		{"area", "SELECT 'area', j.value, sum(g.n) FROM (SELECT d.areas AS v, count(*) AS n FROM m d WHERE %s GROUP BY 1) g, json_each(g.v) j GROUP BY 2"},
+		{"lang", "SELECT 'lang', j.value, sum(g.n) FROM (SELECT d.languages AS v, count(*) AS n FROM m d WHERE %s GROUP BY 1) g, json_each(g.v) j GROUP BY 2"},
+		{"kind", "SELECT 'kind', d.kind, count(*) FROM m d WHERE %s GROUP BY 2"},
 	}
-	for name, q := range facets {
-		w, a := facetWhere(name)
-		counts, err := s.countBy(ctx, strings.Replace(strings.Replace(q, "%s", from, 1), "%s", w, 1), a)
-		if err != nil {
+	var parts []string
+	fargs := append([]any(nil), args...)
+	for _, fc := range facets {
+		fw, fa := filters(fc.name)
+		parts = append(parts, strings.Replace(fc.q, "%s", strings.Join(append([]string{"1 = 1"}, fw...), " AND "), 1))
+		fargs = append(fargs, fa...)
+		res.Facets[fc.name] = map[string]int{}
+	}
+	// Without a full-text match or a list filter, each arm reads the
+	// directory_facets index directly: cheaper than copying every row into
+	// a temporary table (measured: browse 9 ms against 15 ms).
+	materialized := "NOT MATERIALIZED"
+	if len(where) > 1 || f.Area != "" || f.Lang != "" {
+		materialized = "MATERIALIZED"
+	}
+	frows, err := s.r.QueryContext(ctx, `WITH m AS `+materialized+` (SELECT d.country, d.level, d.kind, d.areas, d.languages
+		FROM `+from+` WHERE `+strings.Join(where, " AND ")+`) `+strings.Join(parts, " UNION ALL "), fargs...)
+	if err != nil {
+		return nil, err
+	}
+	defer frows.Close()
+	for frows.Next() {
+		var name, k string
+		var n int
+		if err := frows.Scan(&name, &k, &n); err != nil {
 			return nil, err
 		}
-		res.Facets[name] = counts
+		res.Facets[name][k] = n
+	}
+	if err := frows.Err(); err != nil {
+		return nil, err
 	}
 	return res, nil
+}
+
+// simpleTag matches values that appear verbatim in a JSON list of strings.
+var simpleTag = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+
+// listHas is the condition "the JSON string list col holds the bound
+// value". For plain values (all support areas) it is a substring test on
+// the list's text, which needs no json_each per row; anything else, which
+// JSON might escape, goes through json_each.
+func listHas(col, v string) string {
+	if simpleTag.MatchString(v) {
+		return "instr(" + col + `, '"' || ? || '"') > 0`
+	}
+	return "EXISTS (SELECT 1 FROM json_each(" + col + ") WHERE value = ?)"
+}
+
+// listHasTag is "the list holds the bound language tag, or a tag under it"
+// (de: de, de-AT...), binding the tag twice. As before, the exact match is
+// case-sensitive and the prefix match is not (LIKE's ASCII folding).
+func listHasTag(col, v string) string {
+	if simpleTag.MatchString(v) {
+		return "(instr(" + col + `, '"' || ? || '"') > 0 OR instr(lower(` + col + `), '"' || lower(?) || '-') > 0)`
+	}
+	return "EXISTS (SELECT 1 FROM json_each(" + col + ") WHERE value = ? OR value LIKE ? || '-%')"
 }
 
 func (s *Store) countBy(ctx context.Context, q string, args []any) (map[string]int, error) {

@@ -239,7 +239,7 @@ func (t *Tx) DeleteEvent(ctx context.Context, id string) (*Event, error) {
 
 // Event returns an event by ID, deleted ones included (Deleted is then set).
 func (s *Store) Event(ctx context.Context, id string) (*Event, error) {
-	e, err := scanEvent(s.r.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
+	e, err := scanEvent(s.readRow(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

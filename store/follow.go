@@ -92,7 +92,7 @@ func (s *Store) RelationWith(ctx context.Context, t RelationTable, actorID strin
 
 // RelationWith is RelationWith inside a transaction.
 func (t *Tx) RelationWith(ctx context.Context, tbl RelationTable, actorID string) (*Relation, error) {
-	return scanRelation(t.tx.QueryRowContext(ctx, relationQuery(tbl, "r.actor_id = ?"), actorID))
+	return scanRelation(t.queryRow(ctx, relationQuery(tbl, "r.actor_id = ?"), actorID))
 }
 
 // PutRelation creates or replaces the relation with an actor.

@@ -11,7 +11,7 @@ import (
 // Called inside the transaction that applies the activity, so a duplicate
 // (a retry, a replay, a concurrent copy) has no second effect.
 func (t *Tx) MarkSeen(ctx context.Context, activityID, actorID, typ string) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO inbox_seen (activity_id, actor_id, type, received_at)
+	res, err := t.exec(ctx, `INSERT INTO inbox_seen (activity_id, actor_id, type, received_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (activity_id) DO NOTHING`, activityID, actorID, typ, fmtTime(t.now))
 	if err != nil {
 		return false, err
@@ -65,7 +65,7 @@ func scanRemoteEvent(row interface{ Scan(...any) error }) (*RemoteEvent, error) 
 
 // RemoteEvent returns a cached remote event.
 func (t *Tx) RemoteEvent(ctx context.Context, id string) (*RemoteEvent, error) {
-	return scanRemoteEvent(t.tx.QueryRowContext(ctx, `SELECT `+remoteEventColumns+` FROM remote_events WHERE id = ?`, id))
+	return scanRemoteEvent(t.queryRow(ctx, `SELECT `+remoteEventColumns+` FROM remote_events WHERE id = ?`, id))
 }
 
 // PutRemoteEvent inserts or replaces a cached remote event.
@@ -78,7 +78,7 @@ func (t *Tx) PutRemoteEvent(ctx context.Context, e *RemoteEvent) error {
 	if !e.End.IsZero() {
 		end = fmtTime(e.End)
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO remote_events (`+remoteEventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.exec(ctx, `INSERT INTO remote_events (`+remoteEventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, start_at = excluded.start_at, end_at = excluded.end_at,
 		  doc = excluded.doc, updated_at = excluded.updated_at`,
 		e.ID, e.ActorID, e.Name, start, end, e.Doc, now, now)

@@ -176,8 +176,8 @@ type Report struct {
 // AddReport stores a received Flag.
 func (t *Tx) AddReport(ctx context.Context, r *Report) error {
 	objs, _ := json.Marshal(nonNil(r.Objects))
-	if len(r.Content) > 5000 {
-		r.Content = r.Content[:5000]
+	if rs := []rune(r.Content); len(rs) > 5000 {
+		r.Content = string(rs[:5000])
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO reports (activity_id, actor_id, objects, content, received_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (activity_id) DO NOTHING`, r.ActivityID, r.ActorID, string(objs), r.Content, fmtTime(t.now))

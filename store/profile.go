@@ -256,7 +256,7 @@ func validPartialDate(s string) bool {
 // Profile returns the stored profile, or ErrNotFound before one is set.
 func (s *Store) Profile(ctx context.Context) (*Profile, error) {
 	var doc, created, updated string
-	err := s.r.QueryRowContext(ctx,
+	err := s.readRow(ctx,
 		`SELECT doc, created_at, updated_at FROM profile WHERE id = 1`).Scan(&doc, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

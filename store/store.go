@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -16,14 +17,25 @@ import (
 
 // busy_timeout must come before journal_mode: switching to WAL needs the
 // lock that the timeout waits for (GoToSocial's note on pragma order).
+//
+// temp_store(MEMORY) keeps temporary b-trees (sorts, GROUP BY) and the
+// savepoint sub-journal of group commits (batch.go) off the disk: with the
+// default, every savepoint wrote pages to a temporary file.
 const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-	"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
 
 // Store is the node's database: one serialised writer and a pool of readers.
 type Store struct {
 	w, r *sql.DB
 	path string
 	now  func() time.Time
+
+	wstmts, rstmts *stmtCache // prepared statements (stmt.go)
+
+	// Group commit (batch.go).
+	batchQ               chan *batchJob
+	batchStop, batchDone chan struct{}
+	stopOnce             sync.Once
 }
 
 // Options configures Open. The zero value is usable apart from Path.
@@ -73,11 +85,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	r.SetMaxOpenConns(o.Readers)
 	r.SetMaxIdleConns(o.Readers)
 	s.r = r
+	s.wstmts, s.rstmts = newStmtCache(w), newStmtCache(r)
+	s.startCommitter()
 	return s, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.stopCommitter()
+	s.wstmts.close()
+	s.rstmts.close()
 	err := s.r.Close()
 	if e := s.w.Close(); err == nil {
 		err = e
@@ -101,8 +118,9 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // Tx is a write transaction. Every method that changes state has a Tx variant
 // so federation can write a change and its deliveries atomically.
 type Tx struct {
-	tx  *sql.Tx
-	now time.Time
+	tx    *sql.Tx
+	now   time.Time
+	stmts *stmtCache // nil: statements are not cached
 }
 
 // Now is the time the transaction started, in UTC.
@@ -110,11 +128,12 @@ func (t *Tx) Now() time.Time { return t.now }
 
 // InTx runs fn in one immediate write transaction, committing when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	s.wstmts.preparePending(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, now: s.Now()}); err != nil {
+	if err := fn(&Tx{tx: tx, now: s.Now(), stmts: s.wstmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

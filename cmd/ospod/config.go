@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
 )
 
@@ -42,14 +43,24 @@ var options = []option{
 		help: "let the node federate with loopback and private addresses (local networks, demos, tests)"},
 	{env: "OSPO_HTTP_TIMEOUT", flag: "http-timeout", def: "30s", validate: validDuration,
 		help: "time limit of each outgoing request (fetches and deliveries)"},
-	{env: "OSPO_DELIVERY_WORKERS", flag: "delivery-workers", def: "16", validate: validPositive,
+	{env: "OSPO_DELIVERY_WORKERS", flag: "delivery-workers", def: "64", validate: validPositive,
 		help: "deliveries in flight at once"},
+	{env: "OSPO_INBOX_RATE", flag: "inbox-rate", def: "50", validate: validFloat,
+		help: "inbox requests per second from one remote address, bursts of ten times as many (0: no limit; raise it behind a reverse proxy)"},
 	{env: "OSPO_RETRY_BASE", flag: "retry-base", def: "30s", validate: validDuration,
 		help: "first delivery retry delay, doubled at each retry (retries stop after 3 days)"},
 	{env: "OSPO_SEED_PEERS", flag: "seed-peers", def: "",
 		help: "OSPOs to discover the network from: handles (ospo@city.example) or actor URLs, comma-separated"},
 	{env: "OSPO_DISCOVERY_INTERVAL", flag: "discovery-interval", def: "1h", validate: validDuration,
 		help: "time between two discovery rounds"},
+	{env: "OSPO_DATA_LICENCE", flag: "data-licence", def: "CC0-1.0",
+		help: "SPDX id of the licence of this node's open data (exports and feeds)",
+		validate: func(v string) error {
+			if !api.ValidDataLicence(v) {
+				return fmt.Errorf("not an SPDX licence identifier")
+			}
+			return nil
+		}},
 	{env: "OSPO_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error",
 		validate: func(v string) error { var l slog.Level; return l.UnmarshalText([]byte(v)) }},
 	{env: "OSPO_LOG_FORMAT", flag: "log-format", def: "text", help: "text or json",
@@ -76,6 +87,14 @@ func validPositive(v string) error {
 	n, err := strconv.Atoi(v)
 	if err == nil && n <= 0 {
 		return fmt.Errorf("must be positive")
+	}
+	return err
+}
+
+func validFloat(v string) error {
+	f, err := strconv.ParseFloat(v, 64)
+	if err == nil && f < 0 {
+		return fmt.Errorf("must not be negative")
 	}
 	return err
 }

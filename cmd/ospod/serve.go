@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -66,7 +67,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(n.fed, api.Options{AdminTokenHash: tokenHash, Logger: log})
+	inboxRate, _ := strconv.ParseFloat(cfg.get("OSPO_INBOX_RATE"), 64)
+	if inboxRate == 0 {
+		inboxRate = -1 // api.Options: negative is no limit, zero the default
+	}
+	srv := api.New(n.fed, api.Options{AdminTokenHash: tokenHash, Logger: log, DataLicence: cfg.get("OSPO_DATA_LICENCE"),
+		InboxRate: inboxRate})
 	l, err := net.Listen("tcp", cfg.get("OSPO_LISTEN"))
 	if err != nil {
 		return err

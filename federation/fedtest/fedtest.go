@@ -37,6 +37,8 @@ type Peer struct {
 	ActorIDOverride string
 	// NotOSPO serves a plain actor, without the OSPO profile terms.
 	NotOSPO bool
+	// Extra holds more actor properties (or replacements), merged into ActorDoc.
+	Extra map[string]any
 	// Status, when set, is the status the inbox answers with (default 202).
 	Status int
 	// Answer, when set, decides each inbox answer: a delay, then a status
@@ -105,6 +107,9 @@ func (p *Peer) ActorDoc() map[string]any {
 	if p.NotOSPO {
 		delete(doc, "ospo:country")
 	}
+	for k, v := range p.Extra {
+		doc[k] = v
+	}
 	return doc
 }
 
@@ -130,8 +135,10 @@ func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	answer := p.Answer
 	p.mu.Unlock()
+	answered := 0
 	if answer != nil {
 		delay, status := answer()
+		answered = status
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
@@ -147,10 +154,20 @@ func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 	// Verify the sender's signature with the key it names (fetched unsigned).
 	_, err := federation.VerifyRequest(r.Context(), r, body, time.Now(), p.key)
 	rec.Verified = err == nil
+	if err != nil {
+		// As a real server does: refused, not recorded; the sender retries.
+		// (The sender's key can be unreachable for a moment, e.g. while a
+		// test kills and restarts it.)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
 	p.mu.Lock()
 	p.received = append(p.received, rec)
 	status := p.Status
 	p.mu.Unlock()
+	if answered != 0 {
+		status = answered
+	}
 	if status == 0 {
 		status = http.StatusAccepted
 	}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const adminToken = "ospod-bench-admin-token"
+
+// child is the ospod node under test, a child process on 127.0.0.1.
+type child struct {
+	cmd     *exec.Cmd
+	url     string // http://127.0.0.1:PORT
+	host    string
+	started time.Duration // from exec to the first answered request
+	exited  chan error
+}
+
+// freeAddr returns a loopback address that was free a moment ago.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// startNode runs "ospod serve" on addr with the data folder dir and waits
+// until it answers NodeInfo.
+func startNode(ctx context.Context, bin, dir, addr string, cfg *config, logf io.Writer) (*child, error) {
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(),
+		"OSPO_LISTEN="+addr,
+		"OSPO_BASE_URL=http://"+addr,
+		"OSPO_DATA="+dir,
+		"OSPO_HANDLE=ospo",
+		"OSPO_ADMIN_TOKEN="+adminToken,
+		"OSPO_ALLOW_PRIVATE_NETWORKS=true",
+		"OSPO_HTTP_TIMEOUT="+cfg.httpTimeout.String(),
+		"OSPO_RETRY_BASE=10m", // failed deliveries wait past the end of the run
+		"OSPO_INBOX_RATE=0",   // all load comes from 127.0.0.1
+	)
+	if cfg.workers > 0 {
+		cmd.Env = append(cmd.Env, "OSPO_DELIVERY_WORKERS="+strconv.Itoa(cfg.workers))
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, url: "http://" + addr, host: addr, exited: make(chan error, 1)}
+	go func() { c.exited <- cmd.Wait() }()
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := client.Get(c.url + "/.well-known/nodeinfo")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				c.started = time.Since(t0)
+				return c, nil
+			}
+		}
+		select {
+		case err := <-c.exited:
+			return nil, fmt.Errorf("ospod exited during start-up: %v (see its log)", err)
+		case <-ctx.Done():
+			c.stop()
+			return nil, ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			c.stop()
+			return nil, errors.New("ospod did not answer within 60 s")
+		}
+	}
+}
+
+// stop ends the node gracefully (SIGTERM), then for good after 15 s.
+func (c *child) stop() {
+	if c == nil || c.cmd.Process == nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-c.exited:
+	case <-time.After(15 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.exited
+	}
+}
+
+// admin calls the node's admin API.
+func (c *child) admin(method, path string, body, out any) error {
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequest(method, c.url+path, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	rb, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, rb)
+	}
+	if out != nil {
+		return json.Unmarshal(rb, out)
+	}
+	return nil
+}
+
+// procStatus reads VmRSS and VmHWM (bytes) of a process.
+func procStatus(pid int) (rss, hwm int64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(v)
+		if len(fields) == 0 {
+			continue
+		}
+		n, _ := strconv.ParseInt(fields[0], 10, 64)
+		switch k {
+		case "VmRSS":
+			rss = n << 10
+		case "VmHWM":
+			hwm = n << 10
+		}
+	}
+	return rss, hwm
+}
+
+// procCPU returns a process's user+system CPU time.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which is in parentheses and may hold spaces).
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+2:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// rssSampler records the peak VmRSS of a process while a phase runs.
+type rssSampler struct {
+	stop chan struct{}
+	wg   sync.WaitGroup
+	peak int64
+}
+
+func sampleRSS(pid int) *rssSampler {
+	s := &rssSampler{stop: make(chan struct{})}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if rss, _ := procStatus(pid); rss > s.peak {
+				s.peak = rss
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// done stops sampling and returns the peak.
+func (s *rssSampler) done() int64 {
+	close(s.stop)
+	s.wg.Wait()
+	return s.peak
+}
+
+// buildNode builds ./cmd/ospod into dir (the tool runs from the repository).
+func buildNode(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "ospod")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/ospod")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build ./cmd/ospod (run ospod-bench from the repository root, or pass -bin): %v\n%s", err, out)
+	}
+	return bin, nil
+}
