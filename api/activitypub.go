@@ -147,7 +147,7 @@ func (s *Server) followers(c echo.Context) error {
 		}
 		items := []string{}
 		for _, r := range rels {
-			if r.Actor.IsOSPO {
+			if r.Actor.IsOSPO && docBool(r.Actor.Doc, "discoverable", true) {
 				items = append(items, r.ActorID)
 			}
 		}

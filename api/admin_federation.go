@@ -38,6 +38,17 @@ func account(a *store.Actor) string {
 	return a.Username + "@" + a.Host
 }
 
+// docBool reads one boolean member of a stored JSON document (def when absent).
+func docBool(doc, key string, def bool) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(doc), &m) != nil {
+		return def
+	}
+	b := def
+	_ = json.Unmarshal(m[key], &b)
+	return b
+}
+
 // docString reads one string member of a stored JSON document.
 func docString(doc, key string) string {
 	var m map[string]json.RawMessage
