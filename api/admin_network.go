@@ -70,6 +70,19 @@ func (s *Server) adminNetwork(c echo.Context) error {
 		if r, err := s.st.RelationWith(ctx, store.Followers, a.ID); err == nil {
 			p.Follower = r.State
 		}
+		// Followed peers are kept fresh by push: their health is that of
+		// our deliveries to their host.
+		if h, err := s.st.HostHealth(ctx, a.Host); err == nil {
+			if !h.LastSuccessAt.IsZero() {
+				p.LastSuccess = h.LastSuccessAt
+			}
+			if !h.FailingSince.IsZero() {
+				p.LastError = h.LastError
+			}
+			if h.Unreachable {
+				p.State = store.PeerUnreachable
+			}
+		}
 		events, err := s.st.RemoteEventsOf(ctx, a.ID)
 		if err != nil {
 			return err
