@@ -16,7 +16,7 @@ import (
 
 // DeliveryOptions tunes the delivery worker. Zero values select the defaults.
 type DeliveryOptions struct {
-	// Workers is the number of deliveries in flight at once (default 64).
+	// Workers is the number of deliveries in flight at once (default 128).
 	// Most of a delivery's time is waiting for the remote host; signing,
 	// the CPU-bound part, runs on at most GOMAXPROCS deliveries at a time, so
 	// many slots cost little and a few hanging hosts cannot hold them all.
@@ -46,7 +46,7 @@ func (o *DeliveryOptions) defaults() {
 		}
 	}
 	if o.Workers <= 0 {
-		o.Workers = 64
+		o.Workers = 128
 	}
 	if o.PerHost <= 0 {
 		o.PerHost = 2
@@ -82,8 +82,10 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 	// Claim in batches: each claim is a write transaction that ranks every
 	// due row per host, so claiming again for each freed slot made a large
 	// fan-out quadratic (a third of its CPU). With deliveries in flight, wait
-	// until a quarter of the slots are free.
+	// until a quarter of the slots are free, but no longer than claimWait:
+	// slots held by hanging hosts may never free up in time.
 	claimAt := max(1, o.Workers/4)
+	const claimWait = 10 * time.Millisecond
 	for {
 		mu.Lock()
 		free := o.Workers - total
@@ -93,9 +95,11 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 			case <-ctx.Done():
 				return nil
 			case <-done:
-			case <-poll.C:
+				continue
+			case <-time.After(claimWait):
 			}
-			continue
+			mu.Lock()
+			free = o.Workers - total
 		}
 		busy := make([]string, 0, len(inflight))
 		for h, c := range inflight {

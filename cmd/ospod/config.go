@@ -43,7 +43,7 @@ var options = []option{
 		help: "let the node federate with loopback and private addresses (local networks, demos, tests)"},
 	{env: "OSPO_HTTP_TIMEOUT", flag: "http-timeout", def: "30s", validate: validDuration,
 		help: "time limit of each outgoing request (fetches and deliveries)"},
-	{env: "OSPO_DELIVERY_WORKERS", flag: "delivery-workers", def: "64", validate: validPositive,
+	{env: "OSPO_DELIVERY_WORKERS", flag: "delivery-workers", def: "128", validate: validPositive,
 		help: "deliveries in flight at once"},
 	{env: "OSPO_INBOX_RATE", flag: "inbox-rate", def: "50", validate: validFloat,
 		help: "inbox requests per second from one remote address, bursts of ten times as many (0: no limit; raise it behind a reverse proxy)"},
