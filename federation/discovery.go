@@ -176,7 +176,9 @@ func (n *Node) DiscoverOnce(ctx context.Context) (*DiscoveryReport, error) {
 		queue = append(queue, candidate{actor: actor, depth: 0, via: "seed"})
 	}
 	// Known OSPOs: walk their collections and links.
-	known, err := n.st.DirectoryEntries(ctx)
+	// Only ids and kinds: decoding every profile of a large directory at
+	// each round would cost memory for nothing.
+	known, err := n.st.DirectoryKinds(ctx)
 	if err != nil {
 		return c.rep, err
 	}

@@ -118,6 +118,27 @@ func (s *Store) queryPeers(ctx context.Context, q string, args ...any) ([]*Peer,
 	return out, rows.Err()
 }
 
+// DirectoryRef is a directory entry's id and kind.
+type DirectoryRef struct{ ID, Kind string }
+
+// DirectoryKinds lists the id and kind of every directory entry, without the profiles.
+func (s *Store) DirectoryKinds(ctx context.Context) ([]DirectoryRef, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, kind FROM directory ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DirectoryRef
+	for rows.Next() {
+		var r DirectoryRef
+		if err := rows.Scan(&r.ID, &r.Kind); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // DirectoryEntries lists the directory entries of some kinds (all when none given).
 func (s *Store) DirectoryEntries(ctx context.Context, kinds ...string) ([]*DirectoryEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, slug, kind, host, account, profile, source, licence, updated_at
