@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -79,6 +80,9 @@ func (n *Node) RunDiscovery(ctx context.Context) error {
 	o.defaults()
 	for {
 		rep, err := n.DiscoverOnce(ctx)
+		// A round is a burst of garbage between long idle periods: give the
+		// memory back to the system now rather than minutes later.
+		debug.FreeOSMemory()
 		if err != nil && ctx.Err() == nil {
 			n.log.Warn("discovery round", "err", err)
 		} else if rep != nil && (len(rep.Discovered) > 0 || len(rep.Dropped) > 0) {
