@@ -219,7 +219,9 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 		"country": `SELECT CASE WHEN g.country <> '' THEN g.country ELSE d.country END, sum(g.n) FROM
 			(SELECT c.country AS country, CASE WHEN c.country = '' THEN c.ospo_id END AS o, count(*) AS n
 			 FROM %s WHERE %s GROUP BY 1, 2) g LEFT JOIN directory d ON d.id = g.o GROUP BY 1`,
-		"online": "SELECT CASE WHEN c.online THEN 'online' ELSE 'in-person' END, count(*) FROM %s WHERE %s GROUP BY 1",
+		// A hybrid event counts under both, as each filter matches it.
+		"online": "SELECT m.mode, count(*) FROM %s JOIN (SELECT 'online' AS mode UNION ALL SELECT 'in-person') m " +
+			"ON (m.mode = 'online' AND c.online) OR (m.mode = 'in-person' AND c.in_person) WHERE %s GROUP BY 1",
 		// Split each distinct JSON list once, not every event's.
 		"lang": "SELECT j.value, sum(g.n) FROM (SELECT c.languages AS v, count(*) AS n FROM %s WHERE %s GROUP BY 1) g, json_each(g.v) j GROUP BY 1",
 	} {
