@@ -59,7 +59,7 @@ func followPeer(t *testing.T, n *nodetest.Node, p *fedtest.Peer) {
 func peerEvent(p *fedtest.Peer, id, name string) map[string]any {
 	return map[string]any{
 		"id": id, "type": "Event", "name": name, "attributedTo": p.ActorID,
-		"startTime": "2027-01-10T10:00:00+01:00", "endTime": "2027-01-10T12:00:00+01:00",
+		"startTime": "2032-01-10T10:00:00+01:00", "endTime": "2032-01-10T12:00:00+01:00",
 		"to": []string{"https://www.w3.org/ns/activitystreams#Public"},
 	}
 }

@@ -29,7 +29,7 @@ var slugRe = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 // filterContext hands the API's filter parsers the page's query, with
 // "language" read as the API's "lang" and the calendar's "to" date made
-// inclusive (to=2027-04-14 means up to the end of that day).
+// inclusive (to=2032-04-14 means up to the end of that day).
 func (s *Server) filterContext(c echo.Context) echo.Context {
 	q := url.Values{}
 	for k, v := range c.QueryParams() {

@@ -327,7 +327,7 @@ func TestEventDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2027, 4, 14, 8, 0, 0, 0, time.UTC)
+	start := time.Date(2032, 4, 14, 8, 0, 0, 0, time.UTC)
 	core := []struct{ field, got, want string }{
 		{"type", string(ev.Type), "Event"},
 		{"id", string(ev.ID), id},
@@ -360,8 +360,8 @@ func TestEventDocument(t *testing.T) {
 		want any
 	}{
 		{[]string{"@context", "0"}, "https://www.w3.org/ns/activitystreams"},
-		{[]string{"startTime"}, "2027-04-14T10:00:00+02:00"},
-		{[]string{"endTime"}, "2027-04-14T11:30:00+02:00"},
+		{[]string{"startTime"}, "2032-04-14T10:00:00+02:00"},
+		{[]string{"endTime"}, "2032-04-14T11:30:00+02:00"},
 		{[]string{"timezone"}, "Europe/Paris"},
 		{[]string{"eventStatus"}, "https://w3id.org/fep/8a8e/EventScheduled"},
 		{[]string{"organizers", "type"}, "OrderedCollection"},
@@ -398,7 +398,7 @@ func TestEventDocument(t *testing.T) {
 		t.Errorf("cc = %q", got)
 	}
 	// Mastodon and GoToSocial show only the content: name, date and place come first.
-	wantStart := "<p><strong>Webinar: choosing a licence for public code</strong></p><p>📅 Wed 14 Apr 2027, 10:00–11:30 CEST (Europe/Paris)<br>📍 Exampleton City Hall, room 2, 1 Place de l&#39;Hôtel de Ville, 99000 Exampleton, FR<br>💻 "
+	wantStart := "<p><strong>Webinar: choosing a licence for public code</strong></p><p>📅 Wed 14 Apr 2032, 10:00–11:30 CEST (Europe/Paris)<br>📍 Exampleton City Hall, room 2, 1 Place de l&#39;Hôtel de Ville, 99000 Exampleton, FR<br>💻 "
 	if got := str(t, m, "content"); !strings.HasPrefix(got, wantStart) || !strings.Contains(got, "<strong>EUPL, MPL, GPL or Apache?</strong>") {
 		t.Errorf("content = %q\nwant it to start with %q", got, wantStart)
 	}
@@ -709,7 +709,7 @@ func TestHumanTimeRangeAndPlace(t *testing.T) {
 		e    *store.Event
 		want string
 	}{
-		{mk("2027-04-14T10:00:00+02:00", "2027-04-14T11:30:00+02:00", "Europe/Paris"), "Wed 14 Apr 2027, 10:00–11:30 CEST (Europe/Paris)"},
+		{mk("2032-04-14T10:00:00+02:00", "2032-04-14T11:30:00+02:00", "Europe/Paris"), "Wed 14 Apr 2032, 10:00–11:30 CEST (Europe/Paris)"},
 		{mk("2027-01-14T08:00:00Z", "2027-01-15T16:00:00Z", "Europe/Paris"), "Thu 14 Jan 2027, 09:00 – Fri 15 Jan 2027, 17:00 CET (Europe/Paris)"},
 		{mk("2027-01-14T08:00:00Z", "2027-01-14T09:00:00Z", "UTC"), "Thu 14 Jan 2027, 08:00–09:00 UTC (UTC)"},
 	}

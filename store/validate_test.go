@@ -157,7 +157,7 @@ func TestProfileValidation(t *testing.T) {
 }
 
 func TestEventValidation(t *testing.T) {
-	start := time.Date(2027, 4, 14, 8, 0, 0, 0, time.UTC)
+	start := time.Date(2032, 4, 14, 8, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name  string
 		edit  func(e *store.Event)
@@ -165,25 +165,25 @@ func TestEventValidation(t *testing.T) {
 		check func(*testing.T, *store.Event)
 	}{
 		{name: "fixture is valid", edit: func(e *store.Event) {}},
-		{name: "end before start", edit: func(e *store.Event) { e.EndTime = "2027-04-14T09:00:00+02:00" }, want: []string{"endTime"}},
+		{name: "end before start", edit: func(e *store.Event) { e.EndTime = "2032-04-14T09:00:00+02:00" }, want: []string{"endTime"}},
 		{name: "end equals start", edit: func(e *store.Event) { e.EndTime = e.StartTime }, want: []string{"endTime"}},
 		{name: "end more than a year later", edit: func(e *store.Event) { e.EndTime = "2028-04-15T10:00:00+02:00" }, want: []string{"endTime"}},
-		{name: "missing offset in startTime", edit: func(e *store.Event) { e.StartTime = "2027-04-14T10:00:00" }, want: []string{"startTime"}},
-		{name: "date only", edit: func(e *store.Event) { e.EndTime = "2027-04-15" }, want: []string{"endTime"}},
+		{name: "missing offset in startTime", edit: func(e *store.Event) { e.StartTime = "2032-04-14T10:00:00" }, want: []string{"startTime"}},
+		{name: "date only", edit: func(e *store.Event) { e.EndTime = "2032-04-15" }, want: []string{"endTime"}},
 		{name: "missing times", edit: func(e *store.Event) { e.StartTime, e.EndTime = "", "" }, want: []string{"startTime", "endTime"}},
 		{name: "before 1970", edit: func(e *store.Event) { e.StartTime = "1969-12-31T10:00:00Z" }, want: []string{"startTime"}},
 		{name: "lower-case z accepted", edit: func(e *store.Event) {
-			e.StartTime, e.EndTime = "2027-04-14t08:00:00z", "2027-04-14t09:30:00z"
+			e.StartTime, e.EndTime = "2032-04-14t08:00:00z", "2032-04-14t09:30:00z"
 		}, check: func(t *testing.T, e *store.Event) {
-			if e.StartTime != "2027-04-14T10:00:00+02:00" {
+			if e.StartTime != "2032-04-14T10:00:00+02:00" {
 				t.Errorf("startTime = %q, want it in the event's zone", e.StartTime)
 			}
 		}},
 		{name: "times rewritten in the event's zone", edit: func(e *store.Event) {
-			e.StartTime, e.EndTime, e.Timezone = "2027-04-14T08:00:00Z", "2027-04-14T09:30:00+00:00", "America/New_York"
+			e.StartTime, e.EndTime, e.Timezone = "2032-04-14T08:00:00Z", "2032-04-14T09:30:00+00:00", "America/New_York"
 		}, check: func(t *testing.T, e *store.Event) {
-			if e.StartTime != "2027-04-14T04:00:00-04:00" || e.EndTime != "2027-04-14T05:30:00-04:00" {
-				t.Errorf("times = %s - %s, want 2027-04-14T04:00:00-04:00 - 2027-04-14T05:30:00-04:00", e.StartTime, e.EndTime)
+			if e.StartTime != "2032-04-14T04:00:00-04:00" || e.EndTime != "2032-04-14T05:30:00-04:00" {
+				t.Errorf("times = %s - %s, want 2032-04-14T04:00:00-04:00 - 2032-04-14T05:30:00-04:00", e.StartTime, e.EndTime)
 			}
 			if !e.Start.Equal(start) || e.Start.Location() != time.UTC || !e.End.Equal(start.Add(90*time.Minute)) {
 				t.Errorf("Start/End = %v / %v, want UTC instants", e.Start, e.End)
@@ -234,13 +234,13 @@ func TestEventValidation(t *testing.T) {
 		{name: "bad language tag", edit: func(e *store.Event) { e.Language = "123" }, want: []string{"language"}},
 		{name: "several fields at once", edit: func(e *store.Event) {
 			e.Name, e.Timezone, e.Status, e.Category = nil, "Mars/Olympus", "done", "x"
-			e.EndTime = "2027-04-14T09:00:00+02:00"
+			e.EndTime = "2032-04-14T09:00:00+02:00"
 		}, want: []string{"name", "timezone", "endTime", "status", "category"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := storetest.Event(start)
-			e.StartTime, e.EndTime = "2027-04-14T10:00:00+02:00", "2027-04-14T11:30:00+02:00"
+			e.StartTime, e.EndTime = "2032-04-14T10:00:00+02:00", "2032-04-14T11:30:00+02:00"
 			e.Start, e.End = time.Time{}, time.Time{}
 			tt.edit(e)
 			e.Normalize("en")

@@ -76,7 +76,7 @@ func TestDeliverySurvivesSIGKILL(t *testing.T) {
 	publish := func() {
 		tried++
 		ev := map[string]any{"name": fmt.Sprintf("Crash test event %d", tried),
-			"startTime": "2027-05-01T10:00:00+02:00", "endTime": "2027-05-01T12:00:00+02:00", "timezone": "Europe/Berlin"}
+			"startTime": "2032-05-01T10:00:00+02:00", "endTime": "2032-05-01T12:00:00+02:00", "timezone": "Europe/Berlin"}
 		b, _ := json.Marshal(ev)
 		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/admin/events", bytes.NewReader(b))
 		req.Header.Set("Authorization", "Bearer crash-token")

@@ -315,7 +315,7 @@ func TestCLIInvalidDocument(t *testing.T) {
 			return []string{"profile", "set", editExample(t, "profile.json", func(m map[string]any) { delete(m, "name") })}
 		}, 2, []string{"name:"}},
 		{"event ending before it starts", func(t *testing.T) []string {
-			return []string{"event", "add", editExample(t, "event.json", func(m map[string]any) { m["endTime"] = "2027-04-14T09:00:00+02:00" })}
+			return []string{"event", "add", editExample(t, "event.json", func(m map[string]any) { m["endTime"] = "2032-04-14T09:00:00+02:00" })}
 		}, 2, []string{"endTime:", "must be after startTime"}},
 		{"event with a bad time zone", func(t *testing.T) []string {
 			return []string{"event", "add", editExample(t, "event.json", func(m map[string]any) { m["timezone"] = "Europe/Nowhere" })}
@@ -747,7 +747,7 @@ func TestServeKillAndRestart(t *testing.T) {
 	}) {
 		t.Errorf("profile after kill -9: %d %v", code, p["name"])
 	}
-	if code, e := s2.do("GET", "/api/v1/admin/events/"+id, tok, nil); code != 200 || e["startTime"] != "2027-04-14T10:00:00+02:00" {
+	if code, e := s2.do("GET", "/api/v1/admin/events/"+id, tok, nil); code != 200 || e["startTime"] != "2032-04-14T10:00:00+02:00" {
 		t.Errorf("event after kill -9: %d %v", code, e)
 	}
 	if _, a := s2.do("GET", "/actor", "", nil); a["publicKey"].(map[string]any)["publicKeyPem"] != key {
