@@ -236,14 +236,7 @@ func (s *Server) apiDirectory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[directoryItem]{Items: []directoryItem{}, Total: res.Total, Page: page, Limit: f.Limit, Facets: res.Facets}
-	for _, e := range res.Entries {
-		out.Items = append(out.Items, s.toDirectoryItem(e))
-	}
-	if f.Offset+len(res.Entries) < res.Total {
-		out.Next = s.nextURL(c, page)
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, listPage(s, c, page, f.Limit, f.Offset, res.Total, res.Facets, res.Entries, s.toDirectoryItem))
 }
 
 func (s *Server) apiCalendar(c echo.Context) error {
@@ -255,14 +248,20 @@ func (s *Server) apiCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[calendarItem]{Items: []calendarItem{}, Total: res.Total, Page: page, Limit: f.Limit, Facets: res.Facets}
-	for _, e := range res.Entries {
-		out.Items = append(out.Items, s.toCalendarItem(e))
+	return c.JSON(http.StatusOK, listPage(s, c, page, f.Limit, f.Offset, res.Total, res.Facets, res.Entries, s.toCalendarItem))
+}
+
+// listPage is one page of a search answer, with the link to the next page.
+func listPage[E, T any](s *Server, c echo.Context, page, limit, offset, total int, facets store.Facets,
+	entries []E, convert func(E) T) listResponse[T] {
+	out := listResponse[T]{Items: make([]T, 0, len(entries)), Total: total, Page: page, Limit: limit, Facets: facets}
+	for _, e := range entries {
+		out.Items = append(out.Items, convert(e))
 	}
-	if f.Offset+len(res.Entries) < res.Total {
+	if offset+len(entries) < total {
 		out.Next = s.nextURL(c, page)
 	}
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 func (s *Server) apiDirectoryEntry(c echo.Context) error {
