@@ -156,12 +156,20 @@ func (e *env) importList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d imported, %d skipped, %d with errors\n", len(rep.Imported), len(rep.Skipped), len(rep.Errors))
+	broken := map[string]bool{}
+	for _, i := range rep.Errors {
+		broken[i.Entry] = true
+	}
+	fmt.Fprintf(e.stdout, "%d imported, %d skipped, %d with errors\n", len(rep.Imported), len(rep.Skipped), len(broken))
 	for _, s := range rep.Skipped {
 		fmt.Fprintln(e.stdout, "  skipped", s)
 	}
 	for _, i := range rep.Errors {
 		fmt.Fprintln(e.stderr, "  error", i)
+	}
+	if len(broken) > 0 {
+		// The good entries are imported; the exit code still tells scripts.
+		return fmt.Errorf("%d entries not imported (see the errors above)", len(broken))
 	}
 	return nil
 }
