@@ -26,24 +26,9 @@ type atomFeed struct {
 
 func (s *Server) atomOwnEvents(c echo.Context) error {
 	ctx := c.Request().Context()
-	p, err := s.node.Profile(ctx)
+	_, org, fes, modified, err := s.ownFeed(ctx, maxAtomEvents)
 	if err != nil {
 		return err
-	}
-	events, err := s.feedOwnEvents(ctx, maxAtomEvents)
-	if err != nil {
-		return err
-	}
-	modified, err := s.feedsModified(ctx)
-	if err != nil {
-		return err
-	}
-	org := feedOrganizerOf(p, s.node.URLs.Actor, s.node.URLs.Actor)
-	modified = latestTime(modified, p.Updated)
-	fes := make([]feedEvent, 0, len(events))
-	for _, e := range events {
-		fes = append(fes, s.ownFeedEvent(e, org))
-		modified = latestTime(modified, e.Updated)
 	}
 	f := s.buildAtomFeed("Events · "+org.Name, s.node.URLs.Base+"/events", s.node.URLs.Base+"/events.atom", fes, modified)
 	f.Author = &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: org.Name, Uri: org.URI, Email: org.Email}}

@@ -114,3 +114,28 @@ func (s *Server) feedNetworkTitle(ctx context.Context) string {
 	}
 	return "OSPO network calendar · " + name
 }
+
+// ownFeed gathers what every feed of the node's own events needs: the
+// profile, the organiser, the events (at most limit) and the latest change.
+func (s *Server) ownFeed(ctx context.Context, limit int) (*store.Profile, feedOrganizer, []feedEvent, time.Time, error) {
+	p, err := s.node.Profile(ctx)
+	if err != nil {
+		return nil, feedOrganizer{}, nil, time.Time{}, err
+	}
+	events, err := s.feedOwnEvents(ctx, limit)
+	if err != nil {
+		return nil, feedOrganizer{}, nil, time.Time{}, err
+	}
+	modified, err := s.feedsModified(ctx)
+	if err != nil {
+		return nil, feedOrganizer{}, nil, time.Time{}, err
+	}
+	org := feedOrganizerOf(p, s.node.URLs.Actor, s.node.URLs.Actor)
+	modified = latestTime(modified, p.Updated)
+	fes := make([]feedEvent, 0, len(events))
+	for _, e := range events {
+		fes = append(fes, s.ownFeedEvent(e, org))
+		modified = latestTime(modified, e.Updated)
+	}
+	return p, org, fes, modified, nil
+}

@@ -30,24 +30,9 @@ const (
 
 func (s *Server) icsOwnEvents(c echo.Context) error {
 	ctx := c.Request().Context()
-	p, err := s.node.Profile(ctx)
+	p, org, fes, modified, err := s.ownFeed(ctx, maxOwnEvents)
 	if err != nil {
 		return err
-	}
-	events, err := s.feedOwnEvents(ctx, maxOwnEvents)
-	if err != nil {
-		return err
-	}
-	modified, err := s.feedsModified(ctx)
-	if err != nil {
-		return err
-	}
-	org := feedOrganizerOf(p, s.node.URLs.Actor, s.node.URLs.Actor)
-	modified = latestTime(modified, p.Updated)
-	fes := make([]feedEvent, 0, len(events))
-	for _, e := range events {
-		fes = append(fes, s.ownFeedEvent(e, org))
-		modified = latestTime(modified, e.Updated)
 	}
 	summary, _ := p.Summary.Best(p.DefaultLanguage(), p.DefaultLanguage())
 	return s.serveOpenData(c, mediaICS, s.icsBody(org.Name, summary, fes), modified)
