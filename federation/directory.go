@@ -101,24 +101,40 @@ func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) erro
 		Account: account, Profile: p, Source: a.ID})
 }
 
+// incomingEvent is a remote Event read before its transaction: parsing and
+// cleaning run in the request's goroutine, so the single writer only writes.
+type incomingEvent struct {
+	ev    *store.RemoteEvent
+	entry *store.CalendarEntry // nil when the event cannot be shown in the calendar
+}
+
+// readIncomingEvent reads a remote Event document: what we keep of it
+// (an error if it is unusable) and its calendar entry.
+func readIncomingEvent(id, actor string, obj map[string]json.RawMessage) (*incomingEvent, error) {
+	ev, err := remoteEventFrom(id, actor, obj)
+	if err != nil {
+		return nil, err
+	}
+	in := &incomingEvent{ev: ev}
+	if e, url, ok := eventFromObject(obj); ok {
+		if url == "" || !sameOrigin(url, id) {
+			url = id
+		}
+		in.entry = &store.CalendarEntry{ID: id, OSPOID: actor, Event: e, URL: url}
+	}
+	return in, nil
+}
+
 // indexRemoteEvent puts a followed OSPO's event in the calendar, if it is
 // in the directory and the event is usable.
-func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, ev *store.RemoteEvent) error {
-	if kind, err := tx.DirectoryKind(ctx, ev.ActorID); err != nil || kind != store.KindFollowed {
+func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, in *incomingEvent) error {
+	if kind, err := tx.DirectoryKind(ctx, in.ev.ActorID); err != nil || kind != store.KindFollowed {
 		return nil
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(ev.Doc), &m); err != nil {
-		return nil
+	if in.entry == nil {
+		return tx.DeleteCalendarEntry(ctx, in.ev.ID)
 	}
-	e, url, ok := eventFromObject(m)
-	if !ok {
-		return tx.DeleteCalendarEntry(ctx, ev.ID)
-	}
-	if url == "" || !sameOrigin(url, ev.ID) {
-		url = ev.ID
-	}
-	return tx.PutCalendarEntry(ctx, &store.CalendarEntry{ID: ev.ID, OSPOID: ev.ActorID, Event: e, URL: url})
+	return tx.PutCalendarEntry(ctx, in.entry)
 }
 
 // backfillEvents fetches the upcoming events of an OSPO we just started to
@@ -142,14 +158,14 @@ func (n *Node) backfillEvents(ctx context.Context, actorID string) {
 			if existing, err := tx.RemoteEvent(ctx, e.entry.ID); err == nil && existing.ActorID != actorID {
 				continue
 			}
-			ev, err := remoteEventFrom(e.entry.ID, actorID, e.raw)
+			in, err := readIncomingEvent(e.entry.ID, actorID, e.raw)
 			if err != nil {
 				continue
 			}
-			if err := tx.PutRemoteEvent(ctx, ev); err != nil {
+			if err := tx.PutRemoteEvent(ctx, in.ev); err != nil {
 				return err
 			}
-			if err := n.indexRemoteEvent(ctx, tx, ev); err != nil {
+			if err := n.indexRemoteEvent(ctx, tx, in); err != nil {
 				return err
 			}
 		}

@@ -115,10 +115,10 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 			return refuse(http.StatusBadRequest, "could not fetch the object: %v", err)
 		}
 		in.Object = doc
-		var m map[string]json.RawMessage
-		if json.Unmarshal(doc, &m) == nil {
-			in.ObjectType = optString(m, "type")
-		}
+		in.setObject(doc)
+	}
+	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "Event" && in.ObjectMap != nil {
+		in.event, in.eventErr = readIncomingEvent(in.ObjectID, signer.ID, in.ObjectMap)
 	}
 	// Batch, not InTx: concurrent activities share one commit (group
 	// commit), each in its own savepoint; Batch returns after the commit,
@@ -262,8 +262,8 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 	if in.Type == "Update" && in.ObjectID == signer.ID {
 		return n.onUpdateActor(ctx, tx, signer, in)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(in.Object, &obj); err != nil {
+	obj := in.ObjectMap
+	if obj == nil {
 		return refuse(http.StatusBadRequest, "the object is not a JSON object")
 	}
 	if !sameOrigin(in.ObjectID, signer.ID) {
@@ -297,14 +297,13 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 	if err != nil || rel.State != store.FollowAccepted {
 		return nil // we keep events only of OSPOs we follow
 	}
-	ev, err := remoteEventFrom(in.ObjectID, signer.ID, obj)
-	if err != nil {
-		return refuse(http.StatusBadRequest, "invalid event: %v", err)
+	if in.eventErr != nil {
+		return refuse(http.StatusBadRequest, "invalid event: %v", in.eventErr)
 	}
-	if err := tx.PutRemoteEvent(ctx, ev); err != nil {
+	if err := tx.PutRemoteEvent(ctx, in.event.ev); err != nil {
 		return err
 	}
-	return n.indexRemoteEvent(ctx, tx, ev)
+	return n.indexRemoteEvent(ctx, tx, in.event)
 }
 
 // maxRemoteEventBytes bounds what we keep of one remote event.
