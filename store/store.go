@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -31,6 +32,10 @@ type Store struct {
 	now  func() time.Time
 
 	wstmts, rstmts *stmtCache // prepared statements (stmt.go)
+
+	// WAL checkpoints (checkpoint.go).
+	commits            atomic.Uint64 // commits made by InTx
+	ckptStop, ckptDone chan struct{}
 
 	// Group commit (batch.go).
 	batchQ               chan *batchJob
@@ -64,7 +69,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	// Build a file: URI so that '?', '#' or spaces in the path are escaped.
 	u := (&url.URL{Scheme: "file", OmitHost: true, Path: o.Path}).String()
-	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_txlock=immediate"+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(%d)", walSizeLimit)) // checkpoint.go
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
 	}
@@ -87,12 +93,14 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.r = r
 	s.wstmts, s.rstmts = newStmtCache(w), newStmtCache(r)
 	s.startCommitter()
+	s.startCheckpointer()
 	return s, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
 	s.stopCommitter()
+	s.stopCheckpointer()
 	s.wstmts.close()
 	s.rstmts.close()
 	err := s.r.Close()
@@ -140,6 +148,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.commits.Add(1)
 	return nil
 }
 

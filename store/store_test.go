@@ -535,3 +535,39 @@ func TestValidID(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckpointInBackground: the writer does not checkpoint (wal_autocheckpoint
+// is 0, checkpoint.go: 5 MB of writes, past the default 1,000 pages, stay in
+// the WAL); the store's goroutine copies committed pages into the
+// database file within seconds, without any further write.
+func TestCheckpointInBackground(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ospod.db")
+	st := storetest.OpenWith(t, store.Options{Path: path})
+	size := func(p string) int64 {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	before := size(path)
+	for i := range 200 {
+		if err := st.SetSetting(ctx, "checkpoint-test-"+strconv.Itoa(i), strings.Repeat("x", 25000)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.InTx(ctx, func(*store.Tx) error { return nil }); err != nil { // counts as a commit
+			t.Fatal(err)
+		}
+	}
+	if got := size(path); got > before+64<<10 {
+		t.Fatalf("the database file grew from %d to %d bytes right after the writes: the writer checkpointed", before, got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size(path) < before+200*25000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes (WAL %d) 10 s after the writes: no checkpoint", size(path), size(path+"-wal"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
