@@ -41,6 +41,11 @@ func newBench(ctx context.Context, cfg *config, stderr io.Writer) (*bench, error
 		l := log.New(stderr, "ospod-bench: ", log.Ltime|log.Lmicroseconds)
 		b.logf = l.Printf
 	}
+	if cfg.profileDir != "" {
+		if err := os.MkdirAll(cfg.profileDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	if b.dir, err = os.MkdirTemp("", "ospod-bench-run-"); err != nil {
 		return nil, err

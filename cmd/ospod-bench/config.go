@@ -24,6 +24,7 @@ type config struct {
 	httpTimeout time.Duration
 	workers     int
 	verbose     bool
+	profileDir  string // CPU profiles of the node during the loads
 
 	serveMinimal, minimalBody string // internal: run as the minimal comparison server
 }
@@ -70,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.httpTimeout, "http-timeout", 5*time.Second, "the node's OSPO_HTTP_TIMEOUT: how long a hanging host holds a delivery")
 	fs.IntVar(&c.workers, "workers", 0, "the node's OSPO_DELIVERY_WORKERS (0: the node's default)")
 	fs.BoolVar(&c.verbose, "v", false, "log progress to stderr")
+	fs.StringVar(&c.profileDir, "profile", "", "write the node's CPU profile during each load to this folder (read with go tool pprof)")
 	fs.StringVar(&c.serveMinimal, "serve-minimal", "", "internal: serve the minimal comparison handler on this address")
 	fs.StringVar(&c.minimalBody, "minimal-body", "", "internal: file with the minimal handler's body")
 	if err := fs.Parse(args); err != nil {

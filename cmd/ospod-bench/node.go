@@ -28,6 +28,41 @@ type child struct {
 	host    string
 	started time.Duration // from exec to the first answered request
 	exited  chan error
+	pprof   string // the node's profiler, with -profile
+}
+
+// profileCPU records the node's CPU profile for d into dir/name.pprof, in
+// the background; wait for it with the returned function. Without
+// -profile it does nothing.
+func (c *child) profileCPU(dir, name string, d time.Duration) (wait func() error) {
+	if c.pprof == "" || dir == "" {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	go func() {
+		secs := max(1, int(d.Round(time.Second)/time.Second))
+		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", c.pprof, secs))
+		if err != nil {
+			done <- err
+			return
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			done <- fmt.Errorf("profile %s: %s", name, resp.Status)
+			return
+		}
+		f, err := os.Create(filepath.Join(dir, name+".pprof"))
+		if err != nil {
+			done <- err
+			return
+		}
+		_, err = io.Copy(f, resp.Body)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		done <- err
+	}()
+	return func() error { return <-done }
 }
 
 // freeAddr returns a loopback address that was free a moment ago.
@@ -42,7 +77,7 @@ func freeAddr() (string, error) {
 
 // startNode runs "ospod serve" on addr with the data folder dir and waits
 // until it answers NodeInfo.
-func startNode(ctx context.Context, bin, dir, addr string, cfg *config, logf io.Writer) (*child, error) {
+func startNode(ctx context.Context, bin, dir, addr string, cfg *config, logf io.Writer) (c *child, err error) {
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
 		"OSPO_LISTEN="+addr,
@@ -55,6 +90,14 @@ func startNode(ctx context.Context, bin, dir, addr string, cfg *config, logf io.
 		"OSPO_RETRY_BASE=10m", // failed deliveries wait past the end of the run
 		"OSPO_INBOX_RATE=0",   // all load comes from 127.0.0.1
 	)
+	if cfg.profileDir != "" {
+		pprofAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		cmd.Env = append(cmd.Env, "OSPO_PPROF_LISTEN="+pprofAddr)
+		defer func() { c.pprof = "http://" + pprofAddr }()
+	}
 	if cfg.workers > 0 {
 		cmd.Env = append(cmd.Env, "OSPO_DELIVERY_WORKERS="+strconv.Itoa(cfg.workers))
 	}
@@ -63,7 +106,7 @@ func startNode(ctx context.Context, bin, dir, addr string, cfg *config, logf io.
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &child{cmd: cmd, url: "http://" + addr, host: addr, exited: make(chan error, 1)}
+	c = &child{cmd: cmd, url: "http://" + addr, host: addr, exited: make(chan error, 1)}
 	go func() { c.exited <- cmd.Wait() }()
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(60 * time.Second)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,8 +79,12 @@ func (b *bench) reads(ctx context.Context) error {
 		if c.serial {
 			conc = 1
 		}
+		prof := proc.profileCPU(b.cfg.profileDir, "reads-"+slug(c.name), b.cfg.duration)
 		res := runLoad(ctx, conc, b.cfg.duration, 0, getter(client, c.urls, c.accept))
 		peak := rs.done()
+		if err := prof(); err != nil {
+			return err
+		}
 		if res.errors > 0 {
 			return fmt.Errorf("%s: %d errors, first: %v", c.name, res.errors, res.firstErr)
 		}
@@ -88,6 +93,19 @@ func (b *bench) reads(ctx context.Context) error {
 		client.CloseIdleConnections()
 	}
 	return ctx.Err()
+}
+
+// slug turns a load's name into a file name.
+func slug(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, name)
 }
 
 func fetch(client *http.Client, u, accept string) ([]byte, error) {
@@ -156,9 +174,14 @@ func (b *bench) inbox(ctx context.Context) error {
 	pid := b.node.cmd.Process.Pid
 	cpu0 := procCPU(pid)
 	rs := sampleRSS(pid)
+	// The profile covers the first seconds of the load (pprof needs its length in advance).
+	prof := b.node.profileCPU(b.cfg.profileDir, "inbox", time.Duration(len(reqs))*time.Second/10000)
 	res := runLoad(ctx, b.cfg.concurrency, 60*time.Second, len(reqs), post(reqs))
 	peak := rs.done()
 	cpu := procCPU(pid) - cpu0
+	if err := prof(); err != nil {
+		return err
+	}
 	after, err := b.st.CountSeen(ctx)
 	if err != nil {
 		return err

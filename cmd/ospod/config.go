@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -61,6 +62,9 @@ var options = []option{
 			}
 			return nil
 		}},
+	{env: "OSPO_PPROF_LISTEN", flag: "pprof-listen", def: "",
+		help:     "loopback address serving Go's profiler under /debug/pprof/ (e.g. 127.0.0.1:6060; empty: off)",
+		validate: validLoopbackAddr},
 	{env: "OSPO_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error",
 		validate: func(v string) error { var l slog.Level; return l.UnmarshalText([]byte(v)) }},
 	{env: "OSPO_LOG_FORMAT", flag: "log-format", def: "text", help: "text or json",
@@ -97,6 +101,22 @@ func validFloat(v string) error {
 		return fmt.Errorf("must not be negative")
 	}
 	return err
+}
+
+// validLoopbackAddr accepts "" or host:port on a loopback address: the
+// profiler shows the node's internals and must never face the network.
+func validLoopbackAddr(v string) error {
+	if v == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(v)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("must be a loopback address such as 127.0.0.1:6060")
+	}
+	return nil
 }
 
 func validBool(v string) error {

@@ -440,6 +440,8 @@ func TestCLIConfig(t *testing.T) {
 		{"bad log format", nil, []string{"-log-format", "xml"}, "OSPO_LOG_FORMAT"},
 		{"bad log level", map[string]string{"OSPO_LOG_LEVEL": "loud"}, nil, "OSPO_LOG_LEVEL"},
 		{"unknown flag", nil, []string{"-colour", "blue"}, "colour"},
+		{"profiler on a public address", map[string]string{"OSPO_PPROF_LISTEN": "0.0.0.0:6060"}, nil, "OSPO_PPROF_LISTEN"},
+		{"profiler without a port", nil, []string{"-pprof-listen", "127.0.0.1"}, "OSPO_PPROF_LISTEN"},
 	}
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {
@@ -763,6 +765,39 @@ func TestServeKillAndRestart(t *testing.T) {
 	st := storetest.OpenWith(t, store.Options{Path: filepath.Join(data, "ospod.db")})
 	if res, err := st.IntegrityCheck(context.Background()); err != nil || res != "ok" {
 		t.Errorf("integrity_check after kill -9 = %q, %v", res, err)
+	}
+}
+
+// TestServeProfiler: OSPO_PPROF_LISTEN serves Go's profiler on its own
+// loopback listener, never on the public one.
+func TestServeProfiler(t *testing.T) {
+	pprofAddr := freeAddr(t)
+	s := startServer(t, t.TempDir(), "OSPO_PPROF_LISTEN="+pprofAddr, "OSPO_ADMIN_TOKEN=tok")
+	var code int
+	for range 100 { // the profiler starts just after the public listener
+		if resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/cmdline"); err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if code = resp.StatusCode; code == 200 && !strings.Contains(string(body), "serve") {
+				t.Errorf("cmdline = %q", body)
+			}
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code != 200 {
+		t.Fatalf("profiler: status %d, want 200", code)
+	}
+	resp, err := http.Get(s.base + "/debug/pprof/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("the public listener answers /debug/pprof/ with %s, want 404", resp.Status)
+	}
+	if err := s.stop(syscall.SIGTERM); err != nil {
+		t.Errorf("stop: %v\n%s", err, s.stderr.String())
 	}
 }
 

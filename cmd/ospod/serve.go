@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
@@ -97,11 +100,39 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		defer wg.Done()
 		_ = n.fed.RunMaintenance(ctx)
 	}()
+	if addr := cfg.get("OSPO_PPROF_LISTEN"); addr != "" {
+		stop, err := servePprof(addr)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return err
+		}
+		defer stop()
+		log.Info("profiler listening", "addr", addr)
+	}
 	err = srv.Serve(ctx, l)
 	cancel()
 	wg.Wait() // in-flight deliveries end; unfinished ones are retried after restart
 	log.Info("ospod stopped")
 	return err
+}
+
+// servePprof serves net/http/pprof on its own loopback listener, apart from
+// the public router, for measuring the node under load (docs/BENCHMARKS.md).
+func servePprof(addr string) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(l) }()
+	return func() { _ = hs.Close() }, nil
 }
 
 // adminTokenHash returns the hash of the admin token: OSPO_ADMIN_TOKEN when
