@@ -161,6 +161,14 @@ var (
 // plainText turns remote HTML into plain text: paragraphs kept as blank
 // lines, every tag and attribute dropped, entities decoded once.
 func plainText(s string) string {
+	if !strings.ContainsAny(s, "<>&\r\x00") && !strings.Contains(s, "\n\n\n") {
+		return strings.TrimSpace(s) // no markup: what the sanitiser would give back (most names and places)
+	}
+	return sanitizedText(s)
+}
+
+// sanitizedText is plainText's general case.
+func sanitizedText(s string) string {
 	s = blockBreak.ReplaceAllString(s, "$0\n\n")
 	s = html.UnescapeString(stripAll.Sanitize(s))
 	s = strings.ReplaceAll(s, "\r", "")

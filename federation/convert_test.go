@@ -742,3 +742,18 @@ func TestOSPOmetaForFallsBackToActor(t *testing.T) {
 		t.Errorf("OSPOmetaFor = %q, %+v", key, e)
 	}
 }
+
+// TestPlainTextShortcut: text without markup skips the sanitiser, and must
+// come out exactly as the sanitiser would give it.
+func TestPlainTextShortcut(t *testing.T) {
+	for _, s := range []string{
+		"", "  Open Source Day  ", "Café « l'open source » – 2032", `He said "hello" & left`,
+		"Line one\nLine two\n\nLine three", "tab\tseparated", "emoji 🎉 and ümlauts",
+		"a\n\n\n\nb", "x < y", "<p>Hello</p>", "carriage\r\nreturn", "nul\x00byte", "ends with newline\n",
+		"'single' quotes", "https://example.org/path?a=1&b=2", "&amp; escaped", "\u00a0non-breaking\u00a0",
+	} {
+		if got, want := plainText(s), sanitizedText(s); got != want {
+			t.Errorf("plainText(%q) = %q, the sanitiser gives %q", s, got, want)
+		}
+	}
+}

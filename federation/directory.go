@@ -126,9 +126,9 @@ func readIncomingEvent(id, actor string, obj map[string]json.RawMessage) (*incom
 }
 
 // indexRemoteEvent puts a followed OSPO's event in the calendar, if it is
-// in the directory and the event is usable.
-func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, in *incomingEvent) error {
-	if kind, err := tx.DirectoryKind(ctx, in.ev.ActorID); err != nil || kind != store.KindFollowed {
+// in the directory (kind: its directory kind) and the event is usable.
+func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, in *incomingEvent, kind string) error {
+	if kind != store.KindFollowed {
 		return nil
 	}
 	if in.entry == nil {
@@ -153,19 +153,26 @@ func (n *Node) backfillEvents(ctx context.Context, actorID string) {
 	if len(events) == 0 {
 		return
 	}
+	// Read and clean the documents before taking the write lock.
+	incoming := make([]*incomingEvent, 0, len(events))
+	for _, e := range events {
+		if in, err := readIncomingEvent(e.entry.ID, actorID, e.raw); err == nil {
+			incoming = append(incoming, in)
+		}
+	}
 	err = n.st.InTx(ctx, func(tx *store.Tx) error {
-		for _, e := range events {
-			if existing, err := tx.RemoteEvent(ctx, e.entry.ID); err == nil && existing.ActorID != actorID {
-				continue
-			}
-			in, err := readIncomingEvent(e.entry.ID, actorID, e.raw)
+		for _, in := range incoming {
+			src, err := tx.EventSource(ctx, in.ev.ID, actorID)
 			if err != nil {
+				return err
+			}
+			if src.StoredBy != "" && src.StoredBy != actorID {
 				continue
 			}
 			if err := tx.PutRemoteEvent(ctx, in.ev); err != nil {
 				return err
 			}
-			if err := n.indexRemoteEvent(ctx, tx, in); err != nil {
+			if err := n.indexRemoteEvent(ctx, tx, in, src.Kind); err != nil {
 				return err
 			}
 		}

@@ -273,19 +273,19 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 	if len(owners) != 1 || owners[0] != signer.ID {
 		return refuse(http.StatusForbidden, "the object is not attributed to the actor")
 	}
-	existing, err := tx.RemoteEvent(ctx, in.ObjectID)
-	if err == nil && existing.ActorID != signer.ID {
-		return refuse(http.StatusForbidden, "the object belongs to another actor")
-	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	src, err := tx.EventSource(ctx, in.ObjectID, signer.ID)
+	if err != nil {
 		return err
+	}
+	if src.StoredBy != "" && src.StoredBy != signer.ID {
+		return refuse(http.StatusForbidden, "the object belongs to another actor")
 	}
 	if in.ObjectType != "Event" {
 		return nil // notes, articles...: not part of the directory
 	}
 	if !isPublic(idsOf(obj["to"])) {
 		// FEP-8a8e: public calendars show only events addressed to Public in "to".
-		if existing != nil {
+		if src.StoredBy != "" {
 			if err := tx.DeleteCalendarEntry(ctx, in.ObjectID); err != nil {
 				return err
 			}
@@ -293,8 +293,7 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 		}
 		return nil
 	}
-	rel, err := tx.RelationWith(ctx, store.Following, signer.ID)
-	if err != nil || rel.State != store.FollowAccepted {
+	if src.Following != store.FollowAccepted {
 		return nil // we keep events only of OSPOs we follow
 	}
 	if in.eventErr != nil {
@@ -303,7 +302,7 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 	if err := tx.PutRemoteEvent(ctx, in.event.ev); err != nil {
 		return err
 	}
-	return n.indexRemoteEvent(ctx, tx, in.event)
+	return n.indexRemoteEvent(ctx, tx, in.event, src.Kind)
 }
 
 // maxRemoteEventBytes bounds what we keep of one remote event.
