@@ -28,10 +28,11 @@ type batchJob struct {
 }
 
 // Batch runs fn inside a write transaction shared with concurrent Batch
-// calls, in its own savepoint, and returns fn's error or, when fn succeeded,
-// the commit's. fn must not start another transaction and must not hold on
-// to tx. A batch forms only from calls that wait while another batch is
-// committing: a lone call costs what InTx costs.
+// calls and returns fn's error or, when fn succeeded, the commit's; when fn
+// fails, its changes are undone and the others' kept. fn must not start
+// another transaction, must not hold on to tx, and may run more than once
+// (see runBatch), so it must have no effect outside tx. A batch forms only
+// from calls that wait while another batch is committing.
 func (s *Store) Batch(ctx context.Context, fn func(*Tx) error) error {
 	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -96,26 +97,52 @@ func (s *Store) failQueued() {
 	}
 }
 
-// runBatch commits jobs in one transaction, each in a savepoint.
+// errRetryWithSavepoints ends a batch's first attempt when a function failed.
+var errRetryWithSavepoints = errors.New("store: a batched function failed")
+
+// runBatch commits jobs in one transaction. It first runs them one after
+// the other without savepoints: a savepoint costs two statements, and
+// releasing one makes SQLite's full-text index flush its pending terms
+// into a new segment (later merged), for every activity. Functions rarely
+// fail (a duplicate or refused activity); when one does, the transaction
+// is rolled back and the batch runs again with a savepoint for each
+// function, so the failure undoes only that function's changes.
 func (s *Store) runBatch(jobs []*batchJob) {
 	results := make([]error, len(jobs))
-	err := s.InTx(context.Background(), func(tx *Tx) error {
-		for i, j := range jobs {
-			if err := j.ctx.Err(); err != nil {
-				results[i] = err // the caller gave up before its turn: nothing done
-				continue
+	run := func(withSavepoints bool) error {
+		return s.InTx(context.Background(), func(tx *Tx) error {
+			for i, j := range jobs {
+				if err := j.ctx.Err(); err != nil {
+					results[i] = err // the caller gave up before its turn: nothing done
+					continue
+				}
+				// Statements must not be interrupted by the caller's context:
+				// SQLite rolls back the whole transaction on an interrupt.
+				ctx := context.WithoutCancel(j.ctx)
+				if !withSavepoints {
+					if results[i] = callSafely(j.fn, tx); results[i] != nil {
+						return errRetryWithSavepoints
+					}
+					continue
+				}
+				res, err := tx.savepoint(ctx, j.fn)
+				if err != nil {
+					return err // the savepoint itself failed: give up the batch
+				}
+				results[i] = res
 			}
-			// Statements must not be interrupted by the caller's context:
-			// SQLite rolls back the whole transaction on an interrupt.
-			ctx := context.WithoutCancel(j.ctx)
-			res, err := tx.savepoint(ctx, j.fn)
-			if err != nil {
-				return err // the savepoint itself failed: give up the batch
-			}
-			results[i] = res
+			return nil
+		})
+	}
+	err := run(false)
+	if errors.Is(err, errRetryWithSavepoints) {
+		if len(jobs) == 1 {
+			err = nil // the rollback undid the lone function's changes: its error is its result
+		} else {
+			clear(results)
+			err = run(true)
 		}
-		return nil
-	})
+	}
 	for i, j := range jobs {
 		if err != nil {
 			j.done <- err

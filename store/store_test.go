@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -569,5 +571,66 @@ func TestCheckpointInBackground(t *testing.T) {
 			t.Fatalf("database file %d bytes (WAL %d) 10 s after the writes: no checkpoint", size(path), size(path+"-wal"))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestBatchIsolation: concurrent Batch calls share commits, yet a function
+// that fails (or panics) after writing leaves nothing behind while the
+// others' changes are kept, and each caller gets its own function's error.
+func TestBatchIsolation(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	errBad := errors.New("refused after writing")
+	const n = 200
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.Batch(ctx, func(tx *store.Tx) error {
+				if _, err := tx.MarkSeen(ctx, fmt.Sprintf("https://peer.example/activities/%d", i), "https://peer.example/actor", "Create"); err != nil {
+					return err
+				}
+				switch i % 10 {
+				case 3:
+					return errBad
+				case 7:
+					panic("boom")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	kept := 0
+	for i, err := range errs {
+		switch i % 10 {
+		case 3:
+			if !errors.Is(err, errBad) {
+				t.Errorf("call %d: error %v, want its own", i, err)
+			}
+		case 7:
+			if err == nil || !strings.Contains(err.Error(), "panic") {
+				t.Errorf("call %d: error %v, want the panic reported", i, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("call %d: %v", i, err)
+			}
+			kept++
+		}
+	}
+	if got, err := st.CountSeen(ctx); err != nil || got != kept {
+		t.Errorf("stored %d activities (%v), want the %d that succeeded", got, err, kept)
+	}
+	// A duplicate within later batches is refused by MarkSeen, not stored twice.
+	fresh := true
+	if err := st.Batch(ctx, func(tx *store.Tx) error {
+		var err error
+		fresh, err = tx.MarkSeen(ctx, "https://peer.example/activities/0", "https://peer.example/actor", "Create")
+		return err
+	}); err != nil || fresh {
+		t.Errorf("replay: fresh=%v err=%v, want an already-seen activity", fresh, err)
 	}
 }
