@@ -108,10 +108,10 @@ type incomingEvent struct {
 	entry *store.CalendarEntry // nil when the event cannot be shown in the calendar
 }
 
-// readIncomingEvent reads a remote Event document: what we keep of it
+// readIncomingEvent reads a remote Event (obj, and doc as sent when known): what we keep of it
 // (an error if it is unusable) and its calendar entry.
-func readIncomingEvent(id, actor string, obj map[string]json.RawMessage) (*incomingEvent, error) {
-	ev, err := remoteEventFrom(id, actor, obj)
+func readIncomingEvent(id, actor string, obj map[string]json.RawMessage, doc json.RawMessage) (*incomingEvent, error) {
+	ev, err := remoteEventFrom(id, actor, obj, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (n *Node) backfillEvents(ctx context.Context, actorID string) {
 	// Read and clean the documents before taking the write lock.
 	incoming := make([]*incomingEvent, 0, len(events))
 	for _, e := range events {
-		if in, err := readIncomingEvent(e.entry.ID, actorID, e.raw); err == nil {
+		if in, err := readIncomingEvent(e.entry.ID, actorID, e.raw, nil); err == nil {
 			incoming = append(incoming, in)
 		}
 	}

@@ -118,7 +118,7 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 		in.setObject(doc)
 	}
 	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "Event" && in.ObjectMap != nil {
-		in.event, in.eventErr = readIncomingEvent(in.ObjectID, signer.ID, in.ObjectMap)
+		in.event, in.eventErr = readIncomingEvent(in.ObjectID, signer.ID, in.ObjectMap, in.Object)
 	}
 	// Batch, not InTx: concurrent activities share one commit (group
 	// commit), each in its own savepoint; Batch returns after the commit,
@@ -308,11 +308,14 @@ func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store
 // maxRemoteEventBytes bounds what we keep of one remote event.
 const maxRemoteEventBytes = 256 << 10
 
-// remoteEventFrom reads the fields we index from a remote Event and keeps its document.
-func remoteEventFrom(id, actor string, obj map[string]json.RawMessage) (*store.RemoteEvent, error) {
-	doc, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
+// remoteEventFrom reads the fields we index from a remote Event and keeps its
+// document: doc, the object as sent, or obj encoded again when doc is nil.
+func remoteEventFrom(id, actor string, obj map[string]json.RawMessage, doc json.RawMessage) (*store.RemoteEvent, error) {
+	if doc == nil {
+		var err error
+		if doc, err = json.Marshal(obj); err != nil {
+			return nil, err
+		}
 	}
 	if len(doc) > maxRemoteEventBytes {
 		return nil, errors.New("event document too large")

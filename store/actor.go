@@ -36,6 +36,11 @@ func (a *Actor) DeliveryInbox() string {
 const actorColumns = `id, type, host, username, inbox, shared_inbox, key_id, public_key_pem, is_ospo, doc,
 	fetched_at, created_at, updated_at`
 
+// actorColumnsNoDoc reads an actor without its document, for the inbox's
+// lookup of each activity's signer: the key and addresses are what it needs.
+const actorColumnsNoDoc = `id, type, host, username, inbox, shared_inbox, key_id, public_key_pem, is_ospo, '',
+	fetched_at, created_at, updated_at`
+
 func scanActor(row interface{ Scan(...any) error }) (*Actor, error) {
 	var a Actor
 	var fetched, created, updated string
@@ -86,9 +91,10 @@ func (s *Store) Actor(ctx context.Context, id string) (*Actor, error) {
 	return scanActor(s.readRow(ctx, `SELECT `+actorColumns+` FROM actors WHERE id = ?`, id))
 }
 
-// ActorByKey returns the actor holding a key id.
+// ActorByKey returns the actor holding a key id, without its document (Doc
+// is empty): verifying a request needs the key and the addresses only.
 func (s *Store) ActorByKey(ctx context.Context, keyID string) (*Actor, error) {
-	return scanActor(s.readRow(ctx, `SELECT `+actorColumns+` FROM actors WHERE key_id = ?`, keyID))
+	return scanActor(s.readRow(ctx, `SELECT `+actorColumnsNoDoc+` FROM actors WHERE key_id = ?`, keyID))
 }
 
 // DeleteActor forgets a remote actor and, by cascade, its follow relations and events.
