@@ -25,6 +25,14 @@ import (
 const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 	"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
 
+// readerCacheKiB bounds each reader connection's page cache (SQLite's
+// default is 2 MiB). The file's pages are in the kernel's page cache anyway;
+// SQLite's copy only saves a system call per page, and the memory it once
+// held is not given back to the system (the pure-Go allocator keeps it). With
+// the default, the first scans of a large directory left 3 MiB more resident
+// in an idle node; the calendar and directory benchmarks did not change.
+const readerCacheKiB = 512
+
 // Store is the node's database: one serialised writer and a pool of readers.
 type Store struct {
 	w, r *sql.DB
@@ -83,7 +91,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=query_only(1)"+
+		fmt.Sprintf("&_pragma=cache_size(%d)", -readerCacheKiB))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open readers: %w", err)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,6 +125,7 @@ func servePprof(addr string) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
+	runtime.MemProfileRate = 512 << 10 // Go's default, off in main: heap profiles cover what follows
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
