@@ -48,6 +48,40 @@ func BenchmarkSearchDirectory(b *testing.B) {
 	}
 }
 
+// BenchmarkSearchDirectoryTable measures the directory search's in-memory
+// facet table: reading it whole (the first search after a start, or after
+// more changes than the log keeps) and catching up with one changed entry.
+func BenchmarkSearchDirectoryTable(b *testing.B) {
+	st := storetest.OpenDataset(b, storetest.BenchDatasetSize())
+	ctx := context.Background()
+	f := store.DirectoryFilter{Limit: 20}
+	b.Run("first-search", func(b *testing.B) {
+		for b.Loop() {
+			store.DropDirectoryTable(st)
+			if _, err := st.SearchDirectory(ctx, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(store.DirectoryTableBytes(st)), "table-bytes")
+	})
+	b.Run("after-write", func(b *testing.B) {
+		e, err := st.DirectoryEntry(ctx, storetest.DatasetOSPOID(7))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			b.StopTimer()
+			if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.PutDirectoryEntry(ctx, e) }); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := st.SearchDirectory(ctx, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // calendarQueries are the calendar page's usual requests: upcoming events,
 // with a search term, with filters, and one OSPO's events.
 func calendarQueries() []struct {
