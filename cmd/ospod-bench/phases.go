@@ -172,13 +172,13 @@ func (b *bench) inbox(ctx context.Context) error {
 		return err
 	}
 	pid := b.node.cmd.Process.Pid
-	cpu0 := procCPU(pid)
+	cpu0, gen0 := procCPU(pid), procCPU(os.Getpid())
 	rs := sampleRSS(pid)
 	// The profile covers the first seconds of the load (pprof needs its length in advance).
 	prof := b.node.profileCPU(b.cfg.profileDir, "inbox", time.Duration(len(reqs))*time.Second/10000)
 	res := runLoad(ctx, b.cfg.concurrency, 60*time.Second, len(reqs), post(reqs))
 	peak := rs.done()
-	cpu := procCPU(pid) - cpu0
+	cpu, genCPU := procCPU(pid)-cpu0, procCPU(os.Getpid())-gen0
 	if err := prof(); err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (b *bench) inbox(ctx context.Context) error {
 		return fmt.Errorf("%d errors, first: %v", res.errors, res.firstErr)
 	}
 	verify := verifyCost(b.senders.Actors[0].Key, reqs[0])
-	b.report.inbox = &inboxRow{res: res, stored: after - before, peakRSS: peak, cpu: cpu, verify: verify}
+	b.report.inbox = &inboxRow{res: res, stored: after - before, peakRSS: peak, cpu: cpu, verify: verify, genCPU: genCPU}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,6 +42,7 @@ type inboxRow struct {
 	peakRSS int64
 	cpu     time.Duration
 	verify  time.Duration
+	genCPU  time.Duration // the load generator's (this process's) CPU meanwhile
 }
 
 type fanoutRow struct {
@@ -123,6 +125,13 @@ func (r *report) print(w io.Writer) {
 		row("", "  acknowledged / stored", fmt.Sprintf("%d / %d", in.res.n, in.stored), "equal", "", verdict(in.res.n == in.stored))
 		row("", "  node CPU", fmt.Sprintf("%.2f cores, %.0f µs per activity", in.cpu.Seconds()/in.res.elapsed.Seconds(),
 			float64(in.cpu.Microseconds())/float64(max(in.res.n, 1))), "", fmt.Sprintf("RSA verification: %.0f%% of it", share*100), "")
+		perAct := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(in.res.n, 1)) }
+		both := perAct(in.cpu) + perAct(in.genCPU)
+		row("", "  load generator CPU", fmt.Sprintf("%.2f cores, %.0f µs per activity", in.genCPU.Seconds()/in.res.elapsed.Seconds(),
+			perAct(in.genCPU)), "", fmt.Sprintf("node + generator on %d cores: at most %.0f/s", runtime.NumCPU(),
+			float64(runtime.NumCPU())*1e6/max(both, 1)), "")
+		row("", "  node alone", "", "", fmt.Sprintf("its CPU on %d cores: at most %.0f/s", runtime.NumCPU(),
+			float64(runtime.NumCPU())*1e6/max(perAct(in.cpu), 1)), "")
 		row("", "  RSS under load", mib(in.peakRSS), "", "", "")
 	}
 	if len(r.fanout) > 0 {
