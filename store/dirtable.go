@@ -6,12 +6,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
-	"weak"
 )
 
 // dirTable is the directory's facet table: for every directory row, its
@@ -57,21 +54,8 @@ func (t *dirTable) findFrom(rid int64, from int) (int, bool) {
 	return t.find(rid)
 }
 
-// dirTables holds each Store's current table, loaded by its first search.
-// Keyed weakly, so that a closed Store, once dropped, takes its table along.
-var dirTables sync.Map // weak.Pointer[Store] -> *atomic.Pointer[dirTable]
-
-func (s *Store) dirTableSlot() *atomic.Pointer[dirTable] {
-	k := weak.Make(s)
-	if v, ok := dirTables.Load(k); ok {
-		return v.(*atomic.Pointer[dirTable])
-	}
-	v, loaded := dirTables.LoadOrStore(k, new(atomic.Pointer[dirTable]))
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Store]) { dirTables.Delete(k) }, k)
-	}
-	return v.(*atomic.Pointer[dirTable])
-}
+// dirTableSlot holds the Store's current table (nil until the first search).
+func (s *Store) dirTableSlot() *atomic.Pointer[dirTable] { return &s.dirTable }
 
 // publish makes t the current table unless a newer one is already.
 func publishDirTable(slot *atomic.Pointer[dirTable], t *dirTable) {

@@ -41,6 +41,9 @@ type Store struct {
 
 	wstmts, rstmts *stmtCache // prepared statements (stmt.go)
 
+	// The directory's facet table, loaded by the first search (dirtable.go).
+	dirTable atomic.Pointer[dirTable]
+
 	// WAL checkpoints (checkpoint.go).
 	commits            atomic.Uint64 // commits made by InTx
 	ckptStop, ckptDone chan struct{}
