@@ -128,6 +128,7 @@ type CalendarResult struct {
 type calendarQuery struct {
 	f          CalendarFilter
 	fullText   bool // a search: the matches come from the full-text index
+	untilNow   bool // From is the clock's now: the matches change as events end
 	from, rank string
 	base       []string
 	args       []any
@@ -148,6 +149,7 @@ func (s *Store) calendarQuery(f CalendarFilter) *calendarQuery {
 	}
 	if f.From.IsZero() {
 		f.From = s.Now()
+		q.untilNow = true
 	}
 	q.base = append(q.base, "c.end_at > ?")
 	q.args = append(q.args, fmtTime(f.From))
@@ -191,15 +193,14 @@ func (q *calendarQuery) where(skip string) (string, []any) {
 func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*CalendarResult, error) {
 	q := s.calendarQuery(f)
 	f = q.f
-	// A full-text match is costly to evaluate: the total and the facets then
-	// come from one grouped pass over it (half the time of a query per facet
-	// for a common word). Without one, a query per facet is faster: each is
-	// a scan of the covering index, where grouping 100,000 events sorts them.
-	counts := s.calendarCountsByScans
-	if q.fullText {
-		counts = s.calendarCountsGrouped
+	// One read transaction: the total, the facets and the page describe the
+	// same calendar while the inbox keeps writing.
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
 	}
-	total, facets, err := counts(ctx, q)
+	defer tx.Rollback() // read only: nothing to commit
+	total, facets, err := s.calendarCounts(ctx, tx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 	}
 	// Choose the page from the covering calendar_upcoming index (sorting
 	// only keys), then read the documents of those rows alone.
-	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.slug, c.ospo_id, c.event, c.updated_at,
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.slug, c.ospo_id, c.event, c.updated_at,
 		d.id, d.slug, d.kind, d.host, d.account, d.profile, d.source, d.licence, d.updated_at
 		FROM (SELECT c.rowid AS rid, `+rank+` AS rank, c.start_at AS s, c.id AS i FROM `+from+` WHERE `+w+`
 		  ORDER BY rank, s, i LIMIT ? OFFSET ?) p
@@ -245,11 +246,40 @@ func (s *Store) SearchCalendar(ctx context.Context, f CalendarFilter) (*Calendar
 	return res, nil
 }
 
+// calendarCounts returns the total and the facets of q's matches. A full-text
+// match is costly to evaluate: they then come from one grouped pass over it
+// (half the time of a query per facet for a common word). Without one, a
+// query per facet is faster: each is a scan of the covering index, where
+// grouping 100,000 events would sort them. Either way this reads every
+// match (a fifth of a second for 100,000 upcoming events), so the counts
+// are kept (calendarCountCache) until the calendar changes or, when they
+// depend on the clock ("upcoming"), for at most a minute.
+func (s *Store) calendarCounts(ctx context.Context, tx *sql.Tx, q *calendarQuery) (int, Facets, error) {
+	var version int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM calendar_version`).Scan(&version); err != nil {
+		return 0, nil, err
+	}
+	key := q.cacheKey()
+	if total, facets, ok := s.calCounts.get(key, version, s.Now()); ok {
+		return total, facets, nil
+	}
+	counts := calendarCountsByScans
+	if q.fullText {
+		counts = calendarCountsGrouped
+	}
+	total, facets, err := counts(ctx, tx, q)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.calCounts.put(key, version, s.Now(), q.untilNow, total, facets)
+	return total, facets, nil
+}
+
 // calendarCountsByScans counts the matches, then each facet, with one query each.
-func (s *Store) calendarCountsByScans(ctx context.Context, q *calendarQuery) (int, Facets, error) {
+func calendarCountsByScans(ctx context.Context, tx *sql.Tx, q *calendarQuery) (int, Facets, error) {
 	w, a := q.where("")
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+w, a...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+w, a...).Scan(&total); err != nil {
 		return 0, nil, err
 	}
 	facets := Facets{}
@@ -266,7 +296,7 @@ func (s *Store) calendarCountsByScans(ctx context.Context, q *calendarQuery) (in
 		"lang": "SELECT j.value, sum(g.n) FROM (SELECT c.languages AS v, count(*) AS n FROM %s WHERE %s GROUP BY 1) g, json_each(g.v) j GROUP BY 1",
 	} {
 		w, a := q.where(name)
-		counts, err := s.countBy(ctx, strings.Replace(strings.Replace(sql, "%s", q.from, 1), "%s", w, 1), a)
+		counts, err := countBy(ctx, tx, strings.Replace(strings.Replace(sql, "%s", q.from, 1), "%s", w, 1), a)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -279,8 +309,8 @@ func (s *Store) calendarCountsByScans(ctx context.Context, q *calendarQuery) (in
 // calendarCountsGrouped counts the matches and the facets from one pass
 // over the matches grouped by the facet fields (a few hundred groups):
 // each facet counts the groups that pass every filter but its own.
-func (s *Store) calendarCountsGrouped(ctx context.Context, q *calendarQuery) (int, Facets, error) {
-	groups, err := s.calendarGroups(ctx, q.from, strings.Join(q.base, " AND "), q.args)
+func calendarCountsGrouped(ctx context.Context, tx *sql.Tx, q *calendarQuery) (int, Facets, error) {
+	groups, err := calendarGroups(ctx, tx, q.from, strings.Join(q.base, " AND "), q.args)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -344,8 +374,8 @@ func hasLanguage(tag, lang string) bool {
 // calendarGroups counts the events matching where, grouped by the facet
 // fields. Events without a country take their organiser's, looked up once
 // per organiser after grouping.
-func (s *Store) calendarGroups(ctx context.Context, from, where string, args []any) ([]*calendarGroup, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT CASE WHEN g.country <> '' THEN g.country ELSE coalesce(d.country, '') END,
+func calendarGroups(ctx context.Context, tx *sql.Tx, from, where string, args []any) ([]*calendarGroup, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT CASE WHEN g.country <> '' THEN g.country ELSE coalesce(d.country, '') END,
 		g.online, g.in_person, g.languages, sum(g.n) FROM
 		(SELECT c.country AS country, CASE WHEN c.country = '' THEN c.ospo_id END AS o, c.online AS online,
 		   c.in_person AS in_person, c.languages AS languages, count(*) AS n
@@ -370,6 +400,25 @@ func (s *Store) calendarGroups(ctx context.Context, from, where string, args []a
 		}
 		g.langs = l
 		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// countBy runs a query of (key, count) rows.
+func countBy(ctx context.Context, tx *sql.Tx, q string, args []any) (map[string]int, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
 	}
 	return out, rows.Err()
 }

@@ -71,3 +71,65 @@ func TestCalendarFacets(t *testing.T) {
 		t.Errorf("only %d filters matched events in several countries and languages: the data set does not test much", nonEmpty)
 	}
 }
+
+// TestCalendarCountsFollowChanges: the totals and facets SearchCalendar keeps
+// between searches follow every change of the calendar, made through this
+// store, by a cascade or by another process, and the end of events as the
+// clock moves.
+func TestCalendarCountsFollowChanges(t *testing.T) {
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Date(2030, 3, 1, 9, 0, 0, 0, time.UTC))
+	path := t.TempDir() + "/ospod.db"
+	st := storetest.OpenWith(t, store.Options{Path: path, Now: clock.Now})
+	other := storetest.OpenWith(t, store.Options{Path: path, Now: clock.Now}) // as a command run beside the node
+
+	put := func(s *store.Store, ospo, id string, start time.Time) {
+		t.Helper()
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: ospo, Kind: store.KindFollowed,
+				Host: "peer.example", Profile: storetest.Profile(), Source: ospo}); err != nil {
+				return err
+			}
+			return tx.PutCalendarEntry(ctx, &store.CalendarEntry{ID: id, OSPOID: ospo, Event: storetest.Event(start), URL: id})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string, f store.CalendarFilter, want int) {
+		t.Helper()
+		res, err := st.SearchCalendar(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		langs := 0
+		for _, n := range res.Facets["lang"] {
+			langs += n
+		}
+		if res.Total != want || len(res.Entries) != want || langs != want {
+			t.Errorf("%s: total %d, %d entries, %d in the language facet; want %d", when, res.Total, len(res.Entries), langs, want)
+		}
+	}
+	soon := clock.Now().Add(time.Hour)
+	a, b := "https://a.example/actor", "https://b.example/actor"
+	put(st, a, "https://a.example/events/1", soon)
+	check("first search", store.CalendarFilter{}, 1)
+	check("same search again", store.CalendarFilter{}, 1)
+	put(st, a, "https://a.example/events/2", soon.Add(time.Hour))
+	check("after an event was added", store.CalendarFilter{}, 2)
+	put(other, b, "https://b.example/events/1", soon.Add(2*time.Hour))
+	check("after another process added one", store.CalendarFilter{}, 3)
+	check("a search", store.CalendarFilter{Query: "meetup"}, 3)
+	if err := other.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteDirectoryEntry(ctx, b) }); err != nil {
+		t.Fatal(err)
+	}
+	check("after its organiser left the directory (cascade)", store.CalendarFilter{}, 2)
+	check("the search again", store.CalendarFilter{Query: "meetup"}, 2)
+
+	// The first event (90 minutes from soon) ends; a minute later it is no
+	// longer counted, though nothing was written.
+	clock.Set(soon.Add(90*time.Minute + time.Second))
+	check("as the first event ends", store.CalendarFilter{}, 1)
+	// A fixed period does not depend on the clock.
+	check("a fixed period", store.CalendarFilter{From: soon.Add(-time.Hour), To: soon.Add(3 * time.Hour)}, 2)
+}

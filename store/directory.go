@@ -488,24 +488,6 @@ func listHasTag(col, v string) string {
 	return "EXISTS (SELECT 1 FROM json_each(" + col + ") WHERE value = ? OR value LIKE ? || '-%')"
 }
 
-func (s *Store) countBy(ctx context.Context, q string, args []any) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}
-
 func scanDirectory(row interface{ Scan(...any) error }) (*DirectoryEntry, error) {
 	e := &DirectoryEntry{Profile: &Profile{}}
 	var doc, updated string

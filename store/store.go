@@ -44,6 +44,9 @@ type Store struct {
 	// The directory's facet table, loaded by the first search (dirtable.go).
 	dirTable atomic.Pointer[dirTable]
 
+	// Totals and facets of recent calendar searches (calcache.go).
+	calCounts calendarCountCache
+
 	// WAL checkpoints (checkpoint.go).
 	commits            atomic.Uint64 // commits made by InTx
 	ckptStop, ckptDone chan struct{}
