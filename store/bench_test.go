@@ -23,6 +23,7 @@ var directoryQueries = []struct {
 }{
 	{"browse", store.DirectoryFilter{Limit: 20}},
 	{"query-common", store.DirectoryFilter{Query: "licensing", Limit: 20}},
+	{"query-everywhere", store.DirectoryFilter{Query: "open source", Limit: 20}}, // in every profile
 	{"query-rare", store.DirectoryFilter{Query: "tartu", Limit: 20}},
 	{"query-prefix", store.DirectoryFilter{Query: "proc", Limit: 20}},
 	{"country", store.DirectoryFilter{Country: "DE", Limit: 20}},

@@ -354,6 +354,7 @@ func directoryURLs(u string) []string {
 		u + "/api/v1/directory?q=licensing", u + "/api/v1/directory?country=DE",
 		u + "/api/v1/directory?q=tartu", u + "/api/v1/directory?q=open+source&country=FR&level=municipal",
 		u + "/api/v1/directory", u + "/api/v1/directory?q=proc&lang=de",
+		u + "/api/v1/directory?q=open+source", // in every profile: the slowest
 	}
 }
 
