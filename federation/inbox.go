@@ -121,8 +121,9 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 		in.event, in.eventErr = readIncomingEvent(in.ObjectID, signer.ID, in.ObjectMap, in.Object)
 	}
 	// Batch, not InTx: concurrent activities share one commit (group
-	// commit), each in its own savepoint; Batch returns after the commit,
-	// so the 202 still follows durable storage.
+	// commit), and a refused one undoes only its own changes; Batch returns
+	// after the commit, so the 202 still follows durable storage. The
+	// function may run twice (store.Batch): it only touches tx.
 	err := n.st.Batch(ctx, func(tx *store.Tx) error {
 		fresh, err := tx.MarkSeen(ctx, in.ID, signer.ID, in.Type)
 		if err != nil {

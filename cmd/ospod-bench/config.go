@@ -12,19 +12,20 @@ import (
 
 // config is the tool's flags.
 type config struct {
-	quick       bool
-	size        storetest.DatasetSize
-	concurrency int
-	duration    time.Duration
-	inbox       int
-	inboxActors int
-	phases      map[string]bool
-	bin         string
-	keep        bool
-	httpTimeout time.Duration
-	workers     int
-	verbose     bool
-	profileDir  string // CPU profiles of the node during the loads
+	quick            bool
+	size             storetest.DatasetSize
+	concurrency      int
+	inboxConcurrency int
+	duration         time.Duration
+	inbox            int
+	inboxActors      int
+	phases           map[string]bool
+	bin              string
+	keep             bool
+	httpTimeout      time.Duration
+	workers          int
+	verbose          bool
+	profileDir       string // CPU profiles of the node during the loads
 
 	serveMinimal, minimalBody string // internal: run as the minimal comparison server
 }
@@ -64,6 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.concurrency, "c", 16, "requests in flight (load generator concurrency)")
 	fs.DurationVar(&c.duration, "d", 5*time.Second, "duration of each read load (-quick: 1s)")
 	fs.IntVar(&c.inbox, "inbox", 30000, "inbox activities to send at most (pre-signed before the load; -quick: 3000)")
+	fs.IntVar(&c.inboxConcurrency, "inbox-c", 64, "activities in flight to the inbox (a hub receives from hundreds of servers at once)")
 	fs.IntVar(&c.inboxActors, "inbox-actors", 1000, "distinct remote actors posting to the inbox")
 	fs.StringVar(&phases, "phases", "footprint,reads,inbox,fanout", "phases to run, comma-separated")
 	fs.StringVar(&c.bin, "bin", "", "ospod binary to measure (default: go build ./cmd/ospod into a temporary folder)")

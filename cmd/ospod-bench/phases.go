@@ -144,7 +144,7 @@ func (b *bench) inbox(ctx context.Context) error {
 		return err
 	}
 	b.report.inboxSignTime = time.Since(t0)
-	client := newClient(b.cfg.concurrency)
+	client := newClient(b.cfg.inboxConcurrency)
 	post := func(list []*fedtest.Presigned) func(ctx context.Context, i int) error {
 		return func(ctx context.Context, i int) error {
 			req, err := list[i].Request(ctx)
@@ -164,7 +164,7 @@ func (b *bench) inbox(ctx context.Context) error {
 		}
 	}
 	// Warm the key cache: one activity per actor, not measured.
-	if res := runLoad(ctx, b.cfg.concurrency, time.Minute, n, post(warm)); res.errors > 0 || res.n != n {
+	if res := runLoad(ctx, b.cfg.inboxConcurrency, time.Minute, n, post(warm)); res.errors > 0 || res.n != n {
 		return fmt.Errorf("warm-up: %d of %d accepted, first error: %v", res.n, n, res.firstErr)
 	}
 	before, err := b.st.CountSeen(ctx)
@@ -176,7 +176,7 @@ func (b *bench) inbox(ctx context.Context) error {
 	rs := sampleRSS(pid)
 	// The profile covers the first seconds of the load (pprof needs its length in advance).
 	prof := b.node.profileCPU(b.cfg.profileDir, "inbox", time.Duration(len(reqs))*time.Second/10000)
-	res := runLoad(ctx, b.cfg.concurrency, 60*time.Second, len(reqs), post(reqs))
+	res := runLoad(ctx, b.cfg.inboxConcurrency, 60*time.Second, len(reqs), post(reqs))
 	peak := rs.done()
 	cpu, genCPU := procCPU(pid)-cpu0, procCPU(os.Getpid())-gen0
 	if err := prof(); err != nil {

@@ -77,8 +77,8 @@ func verdict(ok bool) string {
 
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "ospod-bench: %s\n", r.machine)
-	fmt.Fprintf(w, "data set: %d OSPOs, %d events; load: %d in flight, %v per read load\n\n",
-		r.cfg.size.OSPOs, r.cfg.size.Events, r.cfg.concurrency, r.cfg.duration)
+	fmt.Fprintf(w, "data set: %d OSPOs, %d events; load: %d in flight (inbox: %d), %v per read load\n\n",
+		r.cfg.size.OSPOs, r.cfg.size.Events, r.cfg.concurrency, r.cfg.inboxConcurrency, r.cfg.duration)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(cols ...string) { fmt.Fprintln(tw, strings.Join(cols, "\t")) }
 	row("area", "measure", "figure", "target", "limit / reference", "")
