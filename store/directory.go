@@ -175,8 +175,14 @@ func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*Direct
 	}
 	d := newDirSearch(t, f)
 	if q := FTSQuery(f.Query); q != "" {
-		if err := d.fullText(ctx, tx, q); err != nil {
+		if rows, ok := s.ranked.get(q, t.seq); ok {
+			d.fromRanked(rows)
+		} else if err := d.fullText(ctx, tx, q); err != nil {
 			return nil, err
+		} else if !d.filtered {
+			// Without filters every match was ranked: keep them for the
+			// next search of these words, with or without filters.
+			s.ranked.put(q, t.seq, slices.Clone(d.ranked))
 		}
 	} else {
 		for i := range t.rows {
@@ -386,6 +392,18 @@ func (d *dirSearch) bitmap() []byte {
 // that count nowhere and ranks only those that pass every filter: bm25
 // costs a microsecond a row (FTS5 reads the row's size), and so does
 // handing a row to Go.
+// fromRanked is fullText from the kept matches of the same words.
+func (d *dirSearch) fromRanked(rows []rankedRow) {
+	d.text = true
+	i := 0
+	for _, r := range rows {
+		var ok bool
+		if i, ok = d.t.findFrom(r.rid, i); ok && d.count(i) {
+			d.ranked = append(d.ranked, r)
+		}
+	}
+}
+
 func (d *dirSearch) fullText(ctx context.Context, tx *sql.Tx, q string) error {
 	d.text = true
 	query, args := `SELECT rowid, bm25(directory_fts, 4.0, 1.0) FROM directory_fts WHERE directory_fts MATCH ?`, []any{q}

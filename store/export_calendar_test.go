@@ -24,3 +24,10 @@ func DropCalendarCounts(s *Store) {
 	defer s.calCounts.mu.Unlock()
 	clear(s.calCounts.m)
 }
+
+// DropRankedMatches forgets the kept ranked matches of directory searches, for bench_test.go.
+func DropRankedMatches(s *Store) {
+	s.ranked.mu.Lock()
+	defer s.ranked.mu.Unlock()
+	clear(s.ranked.m)
+}

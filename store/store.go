@@ -43,6 +43,7 @@ type Store struct {
 
 	// The directory's facet table, loaded by the first search (dirtable.go).
 	dirTable atomic.Pointer[dirTable]
+	ranked   rankCache // ranked full-text matches of recent searches (rankcache.go)
 
 	// Totals and facets of recent calendar searches (calcache.go).
 	calCounts calendarCountCache
