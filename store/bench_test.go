@@ -6,6 +6,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -42,26 +43,34 @@ func BenchmarkSearchDirectory(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, q := range directoryQueries {
-		for _, warm := range []bool{false, true} {
-			name := q.name + "/cold"
-			if warm {
-				name = q.name + "/warm"
+		coldAndWarm(b, q.name, func() { store.DropRankedMatches(st) }, func() error {
+			res, err := st.SearchDirectory(ctx, q.f)
+			if err == nil && q.name == "browse" && len(res.Entries) == 0 {
+				err = errors.New("empty directory")
 			}
-			b.Run(name, func(b *testing.B) {
-				for b.Loop() {
-					if !warm {
-						store.DropRankedMatches(st)
-					}
-					res, err := st.SearchDirectory(ctx, q.f)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if q.name == "browse" && len(res.Entries) == 0 {
-						b.Fatal("empty directory")
-					}
-				}
-			})
+			return err
+		})
+	}
+}
+
+// coldAndWarm runs search as two benchmarks: "cold" calls forget before each
+// search, "warm" finds what the previous search kept.
+func coldAndWarm(b *testing.B, name string, forget func(), search func() error) {
+	for _, warm := range []bool{false, true} {
+		sub := name + "/cold"
+		if warm {
+			sub = name + "/warm"
 		}
+		b.Run(sub, func(b *testing.B) {
+			for b.Loop() {
+				if !warm {
+					forget()
+				}
+				if err := search(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -128,22 +137,10 @@ func BenchmarkSearchCalendar(b *testing.B) {
 	st := storetest.OpenDataset(b, storetest.BenchDatasetSize())
 	ctx := context.Background()
 	for _, q := range calendarQueries() {
-		for _, warm := range []bool{false, true} {
-			name := q.name + "/cold"
-			if warm {
-				name = q.name + "/warm"
-			}
-			b.Run(name, func(b *testing.B) {
-				for b.Loop() {
-					if !warm {
-						store.DropCalendarCounts(st)
-					}
-					if _, err := st.SearchCalendar(ctx, q.f); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
+		coldAndWarm(b, q.name, func() { store.DropCalendarCounts(st) }, func() error {
+			_, err := st.SearchCalendar(ctx, q.f)
+			return err
+		})
 	}
 }
 
