@@ -62,6 +62,16 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := cfg.logger(e.stderr)
+	// The profiler first, before the node's goroutines allocate: it turns
+	// heap-profile sampling on (main turns it off).
+	if addr := cfg.get("OSPO_PPROF_LISTEN"); addr != "" {
+		stop, err := servePprof(addr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		log.Info("profiler listening", "addr", addr)
+	}
 	n, err := e.openNode(ctx, cfg)
 	if err != nil {
 		return err
@@ -101,16 +111,6 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		defer wg.Done()
 		_ = n.fed.RunMaintenance(ctx)
 	}()
-	if addr := cfg.get("OSPO_PPROF_LISTEN"); addr != "" {
-		stop, err := servePprof(addr)
-		if err != nil {
-			cancel()
-			wg.Wait()
-			return err
-		}
-		defer stop()
-		log.Info("profiler listening", "addr", addr)
-	}
 	err = srv.Serve(ctx, l)
 	cancel()
 	wg.Wait() // in-flight deliveries end; unfinished ones are retried after restart
