@@ -123,8 +123,11 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 	// Batch, not InTx: concurrent activities share one commit (group
 	// commit), and a refused one undoes only its own changes; Batch returns
 	// after the commit, so the 202 still follows durable storage. The
-	// function may run twice (store.Batch): it only touches tx.
+	// function may run twice (store.Batch): it only touches tx. Its
+	// statements run to the end even if the sender hangs up: interrupting
+	// one would roll back the other activities of the batch.
 	err := n.st.Batch(ctx, func(tx *store.Tx) error {
+		ctx := context.WithoutCancel(ctx)
 		fresh, err := tx.MarkSeen(ctx, in.ID, signer.ID, in.Type)
 		if err != nil {
 			return err

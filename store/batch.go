@@ -31,8 +31,10 @@ type batchJob struct {
 // calls and returns fn's error or, when fn succeeded, the commit's; when fn
 // fails, its changes are undone and the others' kept. fn must not start
 // another transaction, must not hold on to tx, and may run more than once
-// (see runBatch), so it must have no effect outside tx. A batch forms only
-// from calls that wait while another batch is committing.
+// (see runBatch), so it must have no effect outside tx. Its statements
+// should not use a context that may end: SQLite rolls back the whole
+// transaction, everyone's, when a statement is interrupted. A batch forms
+// only from calls that wait while another batch is committing.
 func (s *Store) Batch(ctx context.Context, fn func(*Tx) error) error {
 	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -101,12 +103,10 @@ func (s *Store) failQueued() {
 var errRetryWithSavepoints = errors.New("store: a batched function failed")
 
 // runBatch commits jobs in one transaction. It first runs them one after
-// the other without savepoints: a savepoint costs two statements, and
-// releasing one makes SQLite's full-text index flush its pending terms
-// into a new segment (later merged), for every activity. Functions rarely
-// fail (a duplicate or refused activity); when one does, the transaction
-// is rolled back and the batch runs again with a savepoint for each
-// function, so the failure undoes only that function's changes.
+// the other without savepoints, which cost two statements per function.
+// Functions rarely fail (a duplicate or refused activity); when one does,
+// the transaction is rolled back and the batch runs again with a savepoint
+// for each function, so the failure undoes only that function's changes.
 func (s *Store) runBatch(jobs []*batchJob) {
 	results := make([]error, len(jobs))
 	run := func(withSavepoints bool) error {
