@@ -65,6 +65,7 @@ func (t *Tx) PutCalendarEntry(ctx context.Context, c *CalendarEntry) error {
 	}
 	c.UpdatedAt = t.now
 	c.Slug = Slug(c.ID)
+	t.calendarWritten = true
 	_, err = t.exec(ctx, `INSERT INTO calendar (id, slug, ospo_id, event, start_at, end_at, online, in_person,
 		country, languages, search_name, search_text, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET ospo_id = excluded.ospo_id, event = excluded.event, start_at = excluded.start_at,
@@ -73,6 +74,21 @@ func (t *Tx) PutCalendarEntry(ctx context.Context, c *CalendarEntry) error {
 		  updated_at = excluded.updated_at`,
 		c.ID, c.Slug, c.OSPOID, string(doc), fmtTime(e.Start), fmtTime(e.End), e.IsOnline(), e.Location != nil,
 		country, string(langJSON), strings.Join(names, " \n"), strings.Join(texts, " \n"), fmtTime(t.now))
+	return err
+}
+
+// indexCalendar adds the calendar rows this transaction inserted to the
+// full-text index, in one statement (migration 0009): InTx calls it before
+// committing.
+func (t *Tx) indexCalendar(ctx context.Context) error {
+	if !t.calendarWritten {
+		return nil
+	}
+	if _, err := t.exec(ctx, `INSERT INTO calendar_fts (rowid, search_name, search_text)
+		SELECT c.rowid, c.search_name, c.search_text FROM calendar_unindexed u JOIN calendar c ON c.rowid = u.rid`); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `DELETE FROM calendar_unindexed`)
 	return err
 }
 

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,4 +135,94 @@ func TestCalendarCountsFollowChanges(t *testing.T) {
 	check("as the first event ends", store.CalendarFilter{}, 1)
 	// A fixed period does not depend on the clock.
 	check("a fixed period", store.CalendarFilter{From: soon.Add(-time.Hour), To: soon.Add(3 * time.Hour)}, 2)
+}
+
+// TestCalendarIndexedAtCommit: rows are added to the full-text index when
+// their transaction commits (migration 0009), and the index stays exact
+// through updates and deletes in the same transaction and later, cascades,
+// batches with failing functions and another process's writes.
+func TestCalendarIndexedAtCommit(t *testing.T) {
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Date(2030, 3, 1, 9, 0, 0, 0, time.UTC))
+	path := t.TempDir() + "/ospod.db"
+	st := storetest.OpenWith(t, store.Options{Path: path, Now: clock.Now})
+	other := storetest.OpenWith(t, store.Options{Path: path, Now: clock.Now})
+	a, b := "https://a.example/actor", "https://b.example/actor"
+	start := clock.Now().Add(24 * time.Hour)
+	entry := func(ospo, id, word string) *store.CalendarEntry {
+		e := storetest.Event(start)
+		e.Name = store.LangMap{"en": word + " meetup"}
+		return &store.CalendarEntry{ID: ospo + "/events/" + id, OSPOID: ospo, Event: e, URL: ospo + "/events/" + id}
+	}
+	in := func(s *store.Store, fn func(tx *store.Tx) error) {
+		t.Helper()
+		if err := s.InTx(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in(st, func(tx *store.Tx) error {
+		for _, o := range []string{a, b} {
+			if err := tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: o, Kind: store.KindFollowed,
+				Host: "peer.example", Profile: storetest.Profile(), Source: o}); err != nil {
+				return err
+			}
+		}
+		// In one transaction: two new rows, one of them changed, the other removed, a third added.
+		for _, e := range []*store.CalendarEntry{entry(a, "1", "alpaca"), entry(a, "2", "bison"), entry(a, "1", "aardvark")} {
+			if err := tx.PutCalendarEntry(ctx, e); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteCalendarEntry(ctx, a+"/events/2"); err != nil {
+			return err
+		}
+		return tx.PutCalendarEntry(ctx, entry(b, "1", "camel"))
+	})
+	// A later change of an indexed row, and a batch where some functions fail after writing.
+	in(st, func(tx *store.Tx) error { return tx.PutCalendarEntry(ctx, entry(b, "1", "dromedary")) })
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = st.Batch(ctx, func(tx *store.Tx) error {
+				if err := tx.PutCalendarEntry(ctx, entry(a, fmt.Sprint("batch", i), fmt.Sprint("emu", i%2))); err != nil {
+					return err
+				}
+				if i%4 == 3 {
+					return errors.New("refused after writing")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	in(other, func(tx *store.Tx) error { return tx.PutCalendarEntry(ctx, entry(b, "2", "ferret")) })
+
+	count := func(word string) int {
+		t.Helper()
+		res, err := st.SearchCalendar(ctx, store.CalendarFilter{Query: word})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	for word, want := range map[string]int{"alpaca": 0, "aardvark": 1, "bison": 0, "camel": 0, "dromedary": 1,
+		"emu0": 20, "emu1": 10, "ferret": 1} {
+		if got := count(word); got != want {
+			t.Errorf("search %q: %d events, want %d", word, got, want)
+		}
+	}
+	// A cascade from the directory removes indexed rows.
+	in(st, func(tx *store.Tx) error { return tx.DeleteDirectoryEntry(ctx, b) })
+	if got := count("dromedary") + count("ferret"); got != 0 {
+		t.Errorf("after the organiser left, %d of its events are still found", got)
+	}
+	waiting, err := store.CalendarIndexCheck(ctx, st)
+	if err != nil {
+		t.Fatalf("full-text index integrity check: %v", err)
+	}
+	if waiting != 0 {
+		t.Errorf("%d rows still wait to be indexed after their commits", waiting)
+	}
 }

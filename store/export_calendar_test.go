@@ -31,3 +31,13 @@ func DropRankedMatches(s *Store) {
 	defer s.ranked.mu.Unlock()
 	clear(s.ranked.m)
 }
+
+// CalendarIndexCheck runs FTS5's integrity check of the calendar's index
+// against its rows, and counts the rows still waiting to be indexed.
+func CalendarIndexCheck(ctx context.Context, s *Store) (waiting int, err error) {
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO calendar_fts (calendar_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		return 0, err
+	}
+	err = s.w.QueryRowContext(ctx, `SELECT count(*) FROM calendar_unindexed`).Scan(&waiting)
+	return waiting, err
+}

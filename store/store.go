@@ -145,6 +145,8 @@ type Tx struct {
 	tx    *sql.Tx
 	now   time.Time
 	stmts *stmtCache // nil: statements are not cached
+
+	calendarWritten bool // rows may wait in calendar_unindexed (migration 0009)
 }
 
 // Now is the time the transaction started, in UTC.
@@ -157,9 +159,14 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, now: s.Now(), stmts: s.wstmts}); err != nil {
+	t := &Tx{tx: tx, now: s.Now(), stmts: s.wstmts}
+	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	if err := t.indexCalendar(ctx); err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("store: index the calendar: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
