@@ -247,3 +247,19 @@ func BenchmarkInboxWrites(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "activities/s")
 }
+
+// BenchmarkLastModified is what every open-data feed and export asks first
+// (its Last-Modified, for 304 answers too): the latest change of the
+// calendar and of the directory.
+func BenchmarkLastModified(b *testing.B) {
+	st := storetest.OpenDataset(b, storetest.BenchDatasetSize())
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := st.CalendarLastModified(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.DirectoryLastModified(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
