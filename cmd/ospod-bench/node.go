@@ -220,6 +220,25 @@ func procCPU(pid int) time.Duration {
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
+// waitIdle waits (at most 10 s) until the process used under a tenth of a
+// core over 200 ms: background work left by the previous load (checkpoints,
+// garbage collection) must not count in the next one.
+func (c *child) waitIdle(ctx context.Context) {
+	const window = 200 * time.Millisecond
+	pid := c.cmd.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		cpu0 := procCPU(pid)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(window):
+		}
+		if procCPU(pid)-cpu0 < window/10 {
+			return
+		}
+	}
+}
+
 // rssSampler records the peak VmRSS of a process while a phase runs.
 type rssSampler struct {
 	stop chan struct{}

@@ -72,6 +72,7 @@ func (b *bench) reads(ctx context.Context) error {
 			return err
 		}
 		b.logf("reads: %s", c.name)
+		proc.waitIdle(ctx)
 		pid := proc.cmd.Process.Pid
 		cpu0 := procCPU(pid)
 		rs := sampleRSS(pid)
@@ -171,6 +172,7 @@ func (b *bench) inbox(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.node.waitIdle(ctx)
 	pid := b.node.cmd.Process.Pid
 	cpu0, gen0 := procCPU(pid), procCPU(os.Getpid())
 	rs := sampleRSS(pid)
@@ -302,6 +304,12 @@ func (b *bench) fanoutOnce(ctx context.Context, farm *fedtest.Farm, followers, h
 	if err != nil {
 		return row, nil, err
 	}
+	// The setup's writes (10,000 actors) are not part of the fan-out: copy
+	// them into the database file now, and let the node settle.
+	if err := b.st.Checkpoint(ctx); err != nil {
+		return row, nil, err
+	}
+	b.node.waitIdle(ctx)
 	healthy := 0
 	for h := range hosts {
 		if farm.Behaviour(h) == fedtest.Answer202 {
