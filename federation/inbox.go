@@ -133,7 +133,7 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 			return err
 		}
 		if !fresh {
-			return errSkip
+			return store.NoChange(errSkip) // already applied: the batch need not run again
 		}
 		switch in.Type {
 		case "Follow":

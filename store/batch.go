@@ -99,14 +99,24 @@ func (s *Store) failQueued() {
 	}
 }
 
+// NoChange marks the error of a Batch function that changed nothing (a
+// duplicate activity, say): the batch then goes on without undoing or
+// running again the other functions. errors.Is and errors.As see err.
+func NoChange(err error) error { return noChangeError{err} }
+
+type noChangeError struct{ error }
+
+func (e noChangeError) Unwrap() error { return e.error }
+
 // errRetryWithSavepoints ends a batch's first attempt when a function failed.
 var errRetryWithSavepoints = errors.New("store: a batched function failed")
 
 // runBatch commits jobs in one transaction. It first runs them one after
 // the other without savepoints, which cost two statements per function.
-// Functions rarely fail (a duplicate or refused activity); when one does,
-// the transaction is rolled back and the batch runs again with a savepoint
-// for each function, so the failure undoes only that function's changes.
+// Functions rarely fail (a refused activity); when one does, the
+// transaction is rolled back and the batch runs again with a savepoint for
+// each function, so the failure undoes only that function's changes. An
+// error marked NoChange (a duplicate) needs neither.
 func (s *Store) runBatch(jobs []*batchJob) {
 	results := make([]error, len(jobs))
 	run := func(withSavepoints bool) error {
@@ -120,7 +130,8 @@ func (s *Store) runBatch(jobs []*batchJob) {
 				// SQLite rolls back the whole transaction on an interrupt.
 				ctx := context.WithoutCancel(j.ctx)
 				if !withSavepoints {
-					if results[i] = callSafely(j.fn, tx); results[i] != nil {
+					results[i] = callSafely(j.fn, tx)
+					if results[i] != nil && !errors.As(results[i], new(noChangeError)) {
 						return errRetryWithSavepoints
 					}
 					continue

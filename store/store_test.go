@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -632,5 +633,44 @@ func TestBatchIsolation(t *testing.T) {
 		return err
 	}); err != nil || fresh {
 		t.Errorf("replay: fresh=%v err=%v, want an already-seen activity", fresh, err)
+	}
+}
+
+// TestBatchNoChange: a function whose error is marked NoChange (it changed
+// nothing, like a duplicate activity) neither undoes nor re-runs the others
+// of its batch, and its caller still gets its error.
+func TestBatchNoChange(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	errDuplicate := errors.New("duplicate")
+	const n = 200
+	var runs [n]atomic.Int32
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.Batch(ctx, func(tx *store.Tx) error {
+				runs[i].Add(1)
+				if i%5 == 0 {
+					return store.NoChange(errDuplicate)
+				}
+				_, err := tx.MarkSeen(ctx, fmt.Sprintf("https://peer.example/activities/%d", i), "https://peer.example/actor", "Create")
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if got := runs[i].Load(); got != 1 {
+			t.Errorf("function %d ran %d times, want once", i, got)
+		}
+		if want := i%5 == 0; errors.Is(errs[i], errDuplicate) != want {
+			t.Errorf("call %d: error %v", i, errs[i])
+		}
+	}
+	if got, err := st.CountSeen(ctx); err != nil || got != n-n/5 {
+		t.Errorf("stored %d activities (%v), want %d", got, err, n-n/5)
 	}
 }
