@@ -45,17 +45,9 @@ func (s *Server) atomNetwork(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	entries, err := s.feedNetworkEvents(ctx, f, maxAtomEvents)
+	fes, modified, err := s.networkFeed(ctx, f, maxAtomEvents)
 	if err != nil {
 		return err
-	}
-	modified, err := s.feedsModified(ctx)
-	if err != nil {
-		return err
-	}
-	fes := make([]feedEvent, 0, len(entries))
-	for _, e := range entries {
-		fes = append(fes, s.calendarFeedEvent(e))
 	}
 	self := s.node.URLs.Base + "/calendar.atom"
 	if q := c.QueryString(); q != "" {

@@ -78,21 +78,25 @@ func (s *Server) feedOwnEvents(ctx context.Context, limit int) ([]*store.Event, 
 	return out, nil
 }
 
-// feedNetworkEvents returns the calendar events matching f, at most limit.
-func (s *Server) feedNetworkEvents(ctx context.Context, f store.CalendarFilter, limit int) ([]*store.CalendarEntry, error) {
-	var out []*store.CalendarEntry
+// networkFeed gathers what every feed of the network calendar needs: the
+// events matching f (at most limit) and the latest change.
+func (s *Server) networkFeed(ctx context.Context, f store.CalendarFilter, limit int) ([]feedEvent, time.Time, error) {
+	var out []feedEvent
 	for len(out) < limit {
 		f.Limit, f.Offset = min(storePage, limit-len(out)), len(out)
 		res, err := s.st.SearchCalendar(ctx, f)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
-		out = append(out, res.Entries...)
+		for _, e := range res.Entries {
+			out = append(out, s.calendarFeedEvent(e))
+		}
 		if len(res.Entries) == 0 || len(out) >= res.Total {
 			break
 		}
 	}
-	return out, nil
+	modified, err := s.feedsModified(ctx)
+	return out, modified, err
 }
 
 // feedsModified is when anything the event feeds show last changed: an

@@ -70,17 +70,9 @@ func (s *Server) icsNetwork(c echo.Context) error {
 		f.From = s.st.Now().Add(-icsPastWindow)
 	}
 	ctx := c.Request().Context()
-	entries, err := s.feedNetworkEvents(ctx, f, maxNetworkEvents)
+	fes, modified, err := s.networkFeed(ctx, f, maxNetworkEvents)
 	if err != nil {
 		return err
-	}
-	modified, err := s.feedsModified(ctx)
-	if err != nil {
-		return err
-	}
-	fes := make([]feedEvent, 0, len(entries))
-	for _, e := range entries {
-		fes = append(fes, s.calendarFeedEvent(e))
 	}
 	return s.serveOpenData(c, mediaICS, s.icsBody(s.feedNetworkTitle(ctx), "Events of the public-sector OSPOs that "+
 		s.node.Host()+" knows.", fes), modified)
