@@ -159,7 +159,7 @@ func (s *Store) SearchDirectory(ctx context.Context, f DirectoryFilter) (*Direct
 		f.Limit = 50
 	}
 	f.Offset = max(f.Offset, 0)
-	slot := s.dirTableSlot()
+	slot := &s.dirTable
 	cached := slot.Load() // before the snapshot: see currentDirTable
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

@@ -54,9 +54,6 @@ func (t *dirTable) findFrom(rid int64, from int) (int, bool) {
 	return t.find(rid)
 }
 
-// dirTableSlot holds the Store's current table (nil until the first search).
-func (s *Store) dirTableSlot() *atomic.Pointer[dirTable] { return &s.dirTable }
-
 // publish makes t the current table unless a newer one is already.
 func publishDirTable(slot *atomic.Pointer[dirTable], t *dirTable) {
 	for {

@@ -25,13 +25,6 @@ func DropCalendarCounts(s *Store) {
 	clear(s.calCounts.m)
 }
 
-// DropRankedMatches forgets the kept ranked matches of directory searches, for bench_test.go.
-func DropRankedMatches(s *Store) {
-	s.ranked.mu.Lock()
-	defer s.ranked.mu.Unlock()
-	clear(s.ranked.m)
-}
-
 // CalendarIndexCheck runs FTS5's integrity check of the calendar's index
 // against its rows, and counts the rows still waiting to be indexed.
 func CalendarIndexCheck(ctx context.Context, s *Store) (waiting int, err error) {

@@ -8,11 +8,11 @@ import (
 
 // DropDirectoryTable forgets the directory search's facet table, as a
 // restart would.
-func DropDirectoryTable(s *Store) { s.dirTableSlot().Store(nil) }
+func DropDirectoryTable(s *Store) { s.dirTable.Store(nil) }
 
 // DirectoryTableBytes is the memory the directory search's facet table holds.
 func DirectoryTableBytes(s *Store) int {
-	t := s.dirTableSlot().Load()
+	t := s.dirTable.Load()
 	if t == nil {
 		return 0
 	}
@@ -150,4 +150,11 @@ func listHas(col, v string) string {
 		return "instr(" + col + `, '"' || ? || '"') > 0`
 	}
 	return "EXISTS (SELECT 1 FROM json_each(" + col + ") WHERE value = ?)"
+}
+
+// DropRankedMatches forgets the kept ranked matches of directory searches, for bench_test.go.
+func DropRankedMatches(s *Store) {
+	s.ranked.mu.Lock()
+	defer s.ranked.mu.Unlock()
+	clear(s.ranked.m)
 }
