@@ -27,15 +27,8 @@ type relationResponse struct {
 }
 
 func toRelation(r *store.Relation) relationResponse {
-	return relationResponse{ID: r.ID, Actor: r.ActorID, Account: account(r.Actor), Name: docString(r.Actor.Doc, "name"),
+	return relationResponse{ID: r.ID, Actor: r.ActorID, Account: r.Actor.Account(), Name: docString(r.Actor.Doc, "name"),
 		IsOSPO: r.Actor.IsOSPO, State: r.State, Follow: r.FollowID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-}
-
-func account(a *store.Actor) string {
-	if a.Username == "" {
-		return ""
-	}
-	return a.Username + "@" + a.Host
 }
 
 // docBool reads one boolean member of a stored JSON document (def when absent).

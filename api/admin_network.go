@@ -61,7 +61,7 @@ func (s *Server) adminNetwork(c echo.Context) error {
 	}
 	for _, a := range actors {
 		p := get(a.ID)
-		p.Account, p.Name, p.IsOSPO = account(a), docString(a.Doc, "name"), a.IsOSPO
+		p.Account, p.Name, p.IsOSPO = a.Account(), docString(a.Doc, "name"), a.IsOSPO
 		p.FetchedAt, p.UpdatedAt, p.Profile = a.FetchedAt, a.UpdatedAt, json.RawMessage(a.Doc)
 		p.LastSuccess = a.FetchedAt
 		if r, err := s.st.RelationWith(ctx, store.Following, a.ID); err == nil {

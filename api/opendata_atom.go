@@ -7,8 +7,7 @@ import (
 
 	"github.com/gorilla/feeds"
 	"github.com/labstack/echo/v4"
-
-	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/markup"
 )
 
 // Atom (RFC 4287) feeds of events. Entry ids are the events' ActivityPub
@@ -96,9 +95,9 @@ func atomEntry(fe feedEvent) *feeds.AtomEntry {
 	if e.Status != "" && e.Status != "scheduled" {
 		when.WriteString(strings.ToUpper(strings.ReplaceAll(e.Status, "-", " ")) + ". ")
 	}
-	when.WriteString(federation.HumanTimeRange(e))
+	when.WriteString(markup.TimeRange(e.Start, e.End, e.TimeLocation()))
 	if e.Location != nil && e.Status != "moved-online" {
-		when.WriteString(". " + federation.PlaceText(e.Location))
+		when.WriteString(". " + e.Location.Text())
 	}
 	if e.Online != nil {
 		when.WriteString(". Online: " + e.Online.URL)
@@ -120,7 +119,7 @@ func atomEntry(fe feedEvent) *feeds.AtomEntry {
 	if fe.ICS != "" {
 		en.Links = append(en.Links, feeds.AtomLink{Href: fe.ICS, Rel: "alternate", Type: "text/calendar"})
 	}
-	if html := federation.MarkdownToHTML(desc); html != "" { // sanitised by the allow-list
+	if html := markup.MarkdownToHTML(desc); html != "" { // sanitised by the allow-list
 		en.Content = &feeds.AtomContent{Type: "html", Content: html}
 	}
 	return en

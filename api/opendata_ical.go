@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
@@ -168,7 +169,7 @@ func vevent(fe feedEvent, loc *time.Location) *ics.VEvent {
 	name, tag := e.Name.Best(e.Language, e.Language)
 	v.SetSummary(icsText(name), icsLangParam(tag)...)
 	desc, dtag := e.Description.Best(tag, tag)
-	desc = federation.MarkdownToText(desc)
+	desc = markup.MarkdownToText(desc)
 	var extra []string
 	if e.Online != nil {
 		extra = append(extra, "Online: "+e.Online.URL)
@@ -189,7 +190,7 @@ func vevent(fe feedEvent, loc *time.Location) *ics.VEvent {
 	case movedOnline || (e.Location == nil && e.Online != nil):
 		v.SetLocation(icsText(e.Online.URL))
 	case e.Location != nil:
-		v.SetLocation(icsText(federation.PlaceText(e.Location)))
+		v.SetLocation(icsText(e.Location.Text()))
 	}
 	if l := e.Location; l != nil && !movedOnline && l.Latitude != nil && l.Longitude != nil {
 		v.SetProperty(ics.ComponentPropertyGeo, icsFloat(*l.Latitude)+";"+icsFloat(*l.Longitude))

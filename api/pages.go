@@ -15,7 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ospod/ospod/api/i18n"
-	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
@@ -25,7 +25,7 @@ import (
 // calendar) in pages_network.go. Templates get view structs with every string already
 // chosen and formatted for the reader; text from other nodes is only ever
 // escaped by html/template; long texts (Markdown) become HTML only through
-// federation.MarkdownToHTML, which sanitises with an allow-list.
+// markup.MarkdownToHTML, which sanitises with an allow-list.
 
 //go:embed web/templates/*.html web/static
 var webFS embed.FS
@@ -153,7 +153,7 @@ func (r *reader) rich(m store.LangMap, fallback string) richText {
 	if t.Text == "" {
 		return richText{}
 	}
-	return richText{HTML: template.HTML(federation.MarkdownToHTML(t.Text)), Lang: t.Lang, Note: t.Note}
+	return richText{HTML: template.HTML(markup.MarkdownToHTML(t.Text)), Lang: t.Lang, Note: t.Note}
 }
 
 // truncate shortens s to about n characters at a word boundary.

@@ -75,7 +75,7 @@ func (r *reader) ospo(p *store.Profile) ospoView {
 		v.Team = r.N("profile.teamSize", *p.TeamSize)
 	}
 	if p.Location != nil {
-		v.Office = federation.PlaceText(p.Location)
+		v.Office = p.Location.Text()
 	}
 	for _, id := range p.Identifiers {
 		v.Identifiers = append(v.Identifiers, identView{Scheme: id.Scheme, Value: id.Value, URL: webURL(id.URL)})
@@ -128,7 +128,7 @@ func (r *reader) event(e *store.Event, fallback string) eventView {
 		v.Status = r.L.Status(e.Status)
 	}
 	if e.Location != nil {
-		v.Place = federation.PlaceText(e.Location)
+		v.Place = e.Location.Text()
 	}
 	if o := e.Online; o != nil && webURL(o.URL) != "" {
 		name := o.Name

@@ -11,6 +11,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
@@ -43,7 +44,7 @@ func (n *Node) actorMap(p *store.Profile) (map[string]json.RawMessage, error) {
 	name, _ := p.Name.Best(lang, lang)
 	a.PreferredUsername = vocab.DefaultNaturalLanguageValue(n.opts.Handle)
 	a.Name = vocab.DefaultNaturalLanguageValue(name)
-	summaryMap := htmlMap(p.Summary, plainToHTML)
+	summaryMap := htmlMap(p.Summary, markup.PlainToHTML)
 	if s, _ := summaryMap.Best(lang, lang); s != "" {
 		a.Summary = vocab.DefaultNaturalLanguageValue(s)
 	}
@@ -108,7 +109,7 @@ func ospoTerms(p *store.Profile) map[string]any {
 		set("mandateMap", p.Mandate, true) // Markdown source, per language
 		lang := p.DefaultLanguage()
 		md, _ := p.Mandate.Best(lang, lang)
-		set("mandate", MarkdownToHTML(md), true)
+		set("mandate", markup.MarkdownToHTML(md), true)
 	}
 	return m
 }
@@ -228,7 +229,7 @@ func (n *Node) eventObject(e *store.Event, p *store.Profile) (map[string]any, er
 		ev.Updated = e.Updated.UTC().Truncate(time.Second)
 	}
 	contentMap := store.LangMap{}
-	for _, tag := range languagesOf(e.Name, e.Description) {
+	for _, tag := range store.LanguagesOf(e.Name, e.Description) {
 		nm, _ := e.Name.Best(lang, tag)
 		desc, _ := e.Description.Best(lang, tag)
 		contentMap[tag] = eventContent(e, nm, desc)
@@ -312,9 +313,9 @@ func eventContent(e *store.Event, name, descMarkdown string) string {
 	if e.Status != "scheduled" {
 		fmt.Fprintf(&b, "⚠️ %s<br>", html.EscapeString(strings.ToUpper(strings.ReplaceAll(e.Status, "-", " "))))
 	}
-	fmt.Fprintf(&b, "📅 %s", html.EscapeString(HumanTimeRange(e)))
+	fmt.Fprintf(&b, "📅 %s", html.EscapeString(markup.TimeRange(e.Start, e.End, e.TimeLocation())))
 	if l := e.Location; l != nil {
-		fmt.Fprintf(&b, "<br>📍 %s", html.EscapeString(PlaceText(l)))
+		fmt.Fprintf(&b, "<br>📍 %s", html.EscapeString(l.Text()))
 	}
 	if o := e.Online; o != nil {
 		fmt.Fprintf(&b, `<br>💻 <a href="%s">%s</a>`, html.EscapeString(o.URL), html.EscapeString(o.URL))
@@ -323,54 +324,6 @@ func eventContent(e *store.Event, name, descMarkdown string) string {
 		fmt.Fprintf(&b, `<br>📝 <a href="%s">%s</a>`, html.EscapeString(e.RegistrationURL), html.EscapeString(e.RegistrationURL))
 	}
 	b.WriteString("</p>")
-	b.WriteString(MarkdownToHTML(descMarkdown))
+	b.WriteString(markup.MarkdownToHTML(descMarkdown))
 	return b.String()
-}
-
-// HumanTimeRange formats an event's dates in its own time zone, language-neutral.
-func HumanTimeRange(e *store.Event) string {
-	loc := e.TimeLocation()
-	s, end := e.Start.In(loc), e.End.In(loc)
-	const day, clock = "Mon 2 Jan 2006", "15:04"
-	out := s.Format(day + ", " + clock)
-	if s.Format("2006-01-02") == end.Format("2006-01-02") {
-		out += "–" + end.Format(clock)
-	} else {
-		out += " – " + end.Format(day+", "+clock)
-	}
-	return out + " " + end.Format("MST") + " (" + loc.String() + ")"
-}
-
-// PlaceText is a one-line description of a place.
-func PlaceText(p *store.Place) string {
-	var parts []string
-	if p.Name != "" {
-		parts = append(parts, p.Name)
-	}
-	if a := p.Address; a != nil {
-		for _, s := range []string{a.StreetAddress, strings.TrimSpace(a.PostalCode + " " + a.AddressLocality), a.AddressRegion, a.AddressCountry} {
-			if s != "" {
-				parts = append(parts, s)
-			}
-		}
-	}
-	if len(parts) == 0 && p.Latitude != nil && p.Longitude != nil {
-		parts = append(parts, fmt.Sprintf("%.5f, %.5f", *p.Latitude, *p.Longitude))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// languagesOf lists the languages present in any of the maps.
-func languagesOf(maps ...store.LangMap) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range maps {
-		for _, t := range m.Languages() {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
-		}
-	}
-	return out
 }

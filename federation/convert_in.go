@@ -2,13 +2,10 @@ package federation
 
 import (
 	"encoding/json"
-	"html"
-	"regexp"
 	"strings"
 	"time"
 
-	"github.com/microcosm-cc/bluemonday"
-
+	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
@@ -134,7 +131,7 @@ func textMap(m map[string]json.RawMessage, key, mapKey, lang string) store.LangM
 	out := store.LangMap{}
 	_ = json.Unmarshal(m[mapKey], (*map[string]string)(&out))
 	for k, v := range out {
-		out[k] = plainText(v)
+		out[k] = markup.PlainText(v)
 	}
 	var s string
 	if json.Unmarshal(m[key], &s) == nil && s != "" && len(out) == 0 {
@@ -142,7 +139,7 @@ func textMap(m map[string]json.RawMessage, key, mapKey, lang string) store.LangM
 		if tag == "" {
 			tag = store.UndeterminedLanguage
 		}
-		out[tag] = plainText(s)
+		out[tag] = markup.PlainText(s)
 	}
 	return out
 }
@@ -150,29 +147,6 @@ func textMap(m map[string]json.RawMessage, key, mapKey, lang string) store.LangM
 // htmlTextMap reads an HTML property (summary, content) as plain text.
 func htmlTextMap(m map[string]json.RawMessage, key, mapKey, lang string) store.LangMap {
 	return textMap(m, key, mapKey, lang) // plainText strips the markup
-}
-
-var (
-	stripAll   = bluemonday.StrictPolicy()
-	blockBreak = regexp.MustCompile(`(?i)</p>|<br\s*/?>|</li>|</h[1-6]>`)
-	manyBlank  = regexp.MustCompile(`\n{3,}`)
-)
-
-// plainText turns remote HTML into plain text: paragraphs kept as blank
-// lines, every tag and attribute dropped, entities decoded once.
-func plainText(s string) string {
-	if !strings.ContainsAny(s, "<>&\r\x00") && !strings.Contains(s, "\n\n\n") {
-		return strings.TrimSpace(s) // no markup: what the sanitiser would give back (most names and places)
-	}
-	return sanitizedText(s)
-}
-
-// sanitizedText is plainText's general case.
-func sanitizedText(s string) string {
-	s = blockBreak.ReplaceAllString(s, "$0\n\n")
-	s = html.UnescapeString(stripAll.Sanitize(s))
-	s = strings.ReplaceAll(s, "\r", "")
-	return strings.TrimSpace(manyBlank.ReplaceAllString(s, "\n\n"))
 }
 
 func eventStatusFrom(status, ical string) string {
@@ -213,7 +187,7 @@ func locationsFrom(raw json.RawMessage) []location {
 		switch optString(m, "type") {
 		case "VirtualLocation":
 			if u, err := idOf(m["url"]); err == nil && isHTTPURL(u) {
-				out = append(out, location{online: &store.OnlineLocation{URL: u, Name: plainText(optString(m, "name"))}})
+				out = append(out, location{online: &store.OnlineLocation{URL: u, Name: markup.PlainText(optString(m, "name"))}})
 			}
 		case "Place", "":
 			if p := placeFrom(r); p != nil {
@@ -230,12 +204,12 @@ func placeFrom(raw json.RawMessage) *store.Place {
 	if json.Unmarshal(raw, &m) != nil {
 		return nil
 	}
-	p := &store.Place{Name: plainText(optString(m, "name"))}
+	p := &store.Place{Name: markup.PlainText(optString(m, "name"))}
 	var addr store.PostalAddress
 	if json.Unmarshal(m["address"], &addr) == nil && addr != (store.PostalAddress{}) {
 		p.Address = &addr
 	} else if s := optString(m, "address"); s != "" {
-		p.Address = &store.PostalAddress{StreetAddress: plainText(s)}
+		p.Address = &store.PostalAddress{StreetAddress: markup.PlainText(s)}
 	}
 	var lat, lon float64
 	if json.Unmarshal(m["latitude"], &lat) == nil && json.Unmarshal(m["longitude"], &lon) == nil {

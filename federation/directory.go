@@ -93,12 +93,8 @@ func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) erro
 			return err
 		}
 	}
-	account := ""
-	if a.Username != "" {
-		account = a.Username + "@" + a.Host
-	}
 	return tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: a.ID, Kind: kind, Host: a.Host,
-		Account: account, Profile: p, Source: a.ID})
+		Account: a.Account(), Profile: p, Source: a.ID})
 }
 
 // incomingEvent is a remote Event read before its transaction: parsing and

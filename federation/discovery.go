@@ -446,12 +446,8 @@ func (c *crawl) list(ctx context.Context, a *store.Actor, cand candidate) error 
 // listed entry (imported list) for the same website is upgraded: removed in
 // favour of the federated one.
 func (n *Node) putDiscovered(ctx context.Context, tx *store.Tx, a *store.Actor, p *store.Profile, events []fetchedEvent) error {
-	account := ""
-	if a.Username != "" {
-		account = a.Username + "@" + a.Host
-	}
 	if err := tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: a.ID, Kind: store.KindDiscovered, Host: a.Host,
-		Account: account, Profile: p, Source: a.ID}); err != nil {
+		Account: a.Account(), Profile: p, Source: a.ID}); err != nil {
 		return err
 	}
 	if err := replaceListed(ctx, tx, p.Website); err != nil {

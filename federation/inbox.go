@@ -12,6 +12,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
@@ -150,7 +151,7 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 			err = n.onJoin(ctx, tx, signer, in)
 		case "Flag":
 			err = tx.AddReport(ctx, &store.Report{ActivityID: in.ID, ActorID: signer.ID,
-				Objects: idsOf(in.Raw["object"]), Content: plainText(optString(in.Raw, "content"))})
+				Objects: idsOf(in.Raw["object"]), Content: markup.PlainText(optString(in.Raw, "content"))})
 		default:
 			// Like, Announce... are recorded as seen and otherwise ignored.
 		}

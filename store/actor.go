@@ -24,6 +24,15 @@ type Actor struct {
 	UpdatedAt    time.Time
 }
 
+// Account is the actor's handle, "user@host", or "" when it has no
+// preferredUsername.
+func (a *Actor) Account() string {
+	if a.Username == "" {
+		return ""
+	}
+	return a.Username + "@" + a.Host
+}
+
 // DeliveryInbox is where activities for this actor's followers go: the
 // shared inbox when there is one, so each server gets one copy.
 func (a *Actor) DeliveryInbox() string {

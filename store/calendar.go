@@ -38,7 +38,7 @@ func (t *Tx) PutCalendarEntry(ctx context.Context, c *CalendarEntry) error {
 	if e.Language != "" {
 		langs = append(langs, e.Language)
 	}
-	for _, l := range languagesOfMaps(e.Name, e.Description) {
+	for _, l := range LanguagesOf(e.Name, e.Description) {
 		if l != e.Language && l != UndeterminedLanguage {
 			langs = append(langs, l)
 		}
@@ -102,20 +102,6 @@ func (t *Tx) DeleteCalendarEntry(ctx context.Context, id string) error {
 func (t *Tx) DeleteCalendarEntriesOf(ctx context.Context, ospoID string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM calendar WHERE ospo_id = ?`, ospoID)
 	return err
-}
-
-func languagesOfMaps(maps ...LangMap) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range maps {
-		for _, t := range m.Languages() {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
-		}
-	}
-	return out
 }
 
 // CalendarFilter selects calendar events.

@@ -108,3 +108,19 @@ func canonicalTag(tag string) string {
 	}
 	return tag
 }
+
+// LanguagesOf lists the languages present in any of the maps, in order of
+// first appearance.
+func LanguagesOf(maps ...LangMap) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range maps {
+		for _, t := range m.Languages() {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}

@@ -72,6 +72,26 @@ type PostalAddress struct {
 	AddressCountry  string `json:"addressCountry,omitempty"`
 }
 
+// Text is a one-line description of the place: its name and address, or its
+// coordinates when it has neither.
+func (p *Place) Text() string {
+	var parts []string
+	if p.Name != "" {
+		parts = append(parts, p.Name)
+	}
+	if a := p.Address; a != nil {
+		for _, s := range []string{a.StreetAddress, strings.TrimSpace(a.PostalCode + " " + a.AddressLocality), a.AddressRegion, a.AddressCountry} {
+			if s != "" {
+				parts = append(parts, s)
+			}
+		}
+	}
+	if len(parts) == 0 && p.Latitude != nil && p.Longitude != nil {
+		parts = append(parts, fmt.Sprintf("%.5f, %.5f", *p.Latitude, *p.Longitude))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // IsDiscoverable reports the discoverable flag, true when unset.
 func (p *Profile) IsDiscoverable() bool { return p.Discoverable == nil || *p.Discoverable }
 

@@ -363,3 +363,21 @@ func TestProfileNormalizeDropsTimestamps(t *testing.T) {
 		t.Errorf("minimal profile: %v", err)
 	}
 }
+
+func TestPlaceText(t *testing.T) {
+	lat, lon := 48.85660, 2.35220
+	places := []struct {
+		p    store.Place
+		want string
+	}{
+		{store.Place{Name: "Hall"}, "Hall"},
+		{store.Place{Name: "Hall", Address: &store.PostalAddress{StreetAddress: "1 Main St", PostalCode: "1000", AddressLocality: "Brussels", AddressCountry: "BE"}},
+			"Hall, 1 Main St, 1000 Brussels, BE"},
+		{store.Place{Latitude: &lat, Longitude: &lon}, "48.85660, 2.35220"},
+	}
+	for _, tt := range places {
+		if got := tt.p.Text(); got != tt.want {
+			t.Errorf("Place.Text = %q, want %q", got, tt.want)
+		}
+	}
+}

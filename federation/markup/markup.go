@@ -1,8 +1,13 @@
-package federation
+// Package markup owns every rich-text rule of the node: Markdown written by
+// the OSPO's staff, HTML received from remote servers, and the plain text
+// that formats without markup (iCalendar, CSV) need. goldmark and bluemonday
+// live here and nowhere else.
+package markup
 
 import (
 	"bytes"
 	"html"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -37,8 +42,8 @@ func htmlPolicy() *bluemonday.Policy {
 	return policy
 }
 
-// SanitizeHTML passes untrusted HTML through the allow-list.
-func SanitizeHTML(s string) string { return htmlPolicy().Sanitize(s) }
+// Sanitize passes untrusted HTML through the allow-list.
+func Sanitize(s string) string { return htmlPolicy().Sanitize(s) }
 
 // MarkdownToHTML renders administrator-written Markdown to sanitised HTML.
 // Raw HTML in the source is dropped (goldmark's default), then the result is
@@ -52,15 +57,15 @@ func MarkdownToHTML(src string) string {
 	if err := markdown.Convert([]byte(src), &buf); err != nil {
 		return "<p>" + html.EscapeString(src) + "</p>"
 	}
-	return strings.TrimSpace(SanitizeHTML(buf.String()))
+	return strings.TrimSpace(Sanitize(buf.String()))
 }
 
 // MarkdownToText renders Markdown (or text) as plain text, for formats
 // without markup such as iCalendar.
-func MarkdownToText(src string) string { return plainText(MarkdownToHTML(src)) }
+func MarkdownToText(src string) string { return PlainText(MarkdownToHTML(src)) }
 
-// plainToHTML turns a plain text into escaped paragraphs.
-func plainToHTML(s string) string {
+// PlainToHTML turns a plain text into escaped paragraphs.
+func PlainToHTML(s string) string {
 	var b strings.Builder
 	for _, para := range strings.Split(strings.TrimSpace(s), "\n\n") {
 		if para = strings.TrimSpace(para); para != "" {
@@ -68,4 +73,27 @@ func plainToHTML(s string) string {
 		}
 	}
 	return b.String()
+}
+
+var (
+	stripAll   = bluemonday.StrictPolicy()
+	blockBreak = regexp.MustCompile(`(?i)</p>|<br\s*/?>|</li>|</h[1-6]>`)
+	manyBlank  = regexp.MustCompile(`\n{3,}`)
+)
+
+// PlainText turns remote HTML into plain text: paragraphs kept as blank
+// lines, every tag and attribute dropped, entities decoded once.
+func PlainText(s string) string {
+	if !strings.ContainsAny(s, "<>&\r\x00") && !strings.Contains(s, "\n\n\n") {
+		return strings.TrimSpace(s) // no markup: what the sanitiser would give back (most names and places)
+	}
+	return sanitizedText(s)
+}
+
+// sanitizedText is PlainText's general case.
+func sanitizedText(s string) string {
+	s = blockBreak.ReplaceAllString(s, "$0\n\n")
+	s = html.UnescapeString(stripAll.Sanitize(s))
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.TrimSpace(manyBlank.ReplaceAllString(s, "\n\n"))
 }
