@@ -11,14 +11,12 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
 // This file is the one place where store records become ActivityStreams.
-
-// Public is the ActivityStreams public collection.
-const Public = "https://www.w3.org/ns/activitystreams#Public"
 
 // ActorCounts are the collection sizes shown on the actor page.
 type ActorCounts struct{ Followers, Following, Events int }
@@ -200,10 +198,10 @@ func htmlMap(m store.LangMap, render func(string) string) store.LangMap {
 
 // eventStatusIRI maps our statuses to FEP-8a8e eventStatus and iCalendar STATUS.
 var eventStatusIRI = map[string][2]string{
-	"scheduled":    {fep8a8e + "EventScheduled", "CONFIRMED"},
-	"cancelled":    {fep8a8e + "EventCancelled", "CANCELLED"},
-	"postponed":    {fep8a8e + "EventPostponed", "TENTATIVE"},
-	"moved-online": {fep8a8e + "EventMovedOnline", "CONFIRMED"},
+	"scheduled":    {as2.FEP8a8e + "EventScheduled", "CONFIRMED"},
+	"cancelled":    {as2.FEP8a8e + "EventCancelled", "CANCELLED"},
+	"postponed":    {as2.FEP8a8e + "EventPostponed", "TENTATIVE"},
+	"moved-online": {as2.FEP8a8e + "EventMovedOnline", "CONFIRMED"},
 }
 
 // eventObject renders an event as a FEP-8a8e Event (a map, to embed or marshal).

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
@@ -150,7 +151,7 @@ func htmlTextMap(m map[string]json.RawMessage, key, mapKey, lang string) store.L
 }
 
 func eventStatusFrom(status, ical string) string {
-	switch strings.TrimPrefix(strings.TrimPrefix(status, fep8a8e), "https://schema.org/") {
+	switch strings.TrimPrefix(strings.TrimPrefix(status, as2.FEP8a8e), "https://schema.org/") {
 	case "EventCancelled":
 		return "cancelled"
 	case "EventPostponed":

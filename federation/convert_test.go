@@ -16,6 +16,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
 )
@@ -216,7 +217,7 @@ func TestActorDocument(t *testing.T) {
 	if !ok || len(ctxList) < 3 || ctxList[0] != "https://www.w3.org/ns/activitystreams" || ctxList[1] != "https://w3id.org/security/v1" {
 		t.Errorf("@context = %v, want ActivityStreams, security/v1 and a term map", m["@context"])
 	}
-	if terms, _ := ctxList[len(ctxList)-1].(map[string]any); terms["ospo"] != ospoNS || terms["schema"] != "http://schema.org/" {
+	if terms, _ := ctxList[len(ctxList)-1].(map[string]any); terms["ospo"] != as2.OSPONamespace || terms["schema"] != "http://schema.org/" {
 		t.Errorf("@context term map lacks ospo or schema: %v", terms)
 	}
 	wantNameMap := map[string]any{
@@ -391,8 +392,8 @@ func TestEventDocument(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", strings.Join(c.keys, "."), got, c.want)
 		}
 	}
-	if got := strs(t, m, "to"); !reflect.DeepEqual(got, []string{Public}) {
-		t.Errorf("to = %q, want [%s]", got, Public)
+	if got := strs(t, m, "to"); !reflect.DeepEqual(got, []string{as2.Public}) {
+		t.Errorf("to = %q, want [%s]", got, as2.Public)
 	}
 	if got := strs(t, m, "cc"); !reflect.DeepEqual(got, []string{actor + "/followers"}) {
 		t.Errorf("cc = %q", got)
@@ -441,7 +442,7 @@ func TestEventDocumentVariants(t *testing.T) {
 			}
 		}},
 		{"cancelled", func(e *store.Event) { e.Status = "cancelled" }, func(t *testing.T, m map[string]any) {
-			if m["eventStatus"] != fep8a8e+"EventCancelled" || m["status"] != "CANCELLED" {
+			if m["eventStatus"] != as2.FEP8a8e+"EventCancelled" || m["status"] != "CANCELLED" {
 				t.Errorf("eventStatus %v status %v", m["eventStatus"], m["status"])
 			}
 			if c := str(t, m, "content"); !strings.Contains(c, "</p><p>⚠️ CANCELLED<br>📅 ") {
@@ -449,7 +450,7 @@ func TestEventDocumentVariants(t *testing.T) {
 			}
 		}},
 		{"moved online", func(e *store.Event) { e.Status = "moved-online" }, func(t *testing.T, m map[string]any) {
-			if m["eventStatus"] != fep8a8e+"EventMovedOnline" || m["isOnline"] != true {
+			if m["eventStatus"] != as2.FEP8a8e+"EventMovedOnline" || m["isOnline"] != true {
 				t.Errorf("eventStatus %v isOnline %v", m["eventStatus"], m["isOnline"])
 			}
 			if c := str(t, m, "content"); !strings.Contains(c, "⚠️ MOVED ONLINE") {
@@ -457,7 +458,7 @@ func TestEventDocumentVariants(t *testing.T) {
 			}
 		}},
 		{"postponed", func(e *store.Event) { e.Status = "postponed" }, func(t *testing.T, m map[string]any) {
-			if m["eventStatus"] != fep8a8e+"EventPostponed" {
+			if m["eventStatus"] != as2.FEP8a8e+"EventPostponed" {
 				t.Errorf("eventStatus %v", m["eventStatus"])
 			}
 		}},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	vocab "github.com/go-ap/activitypub"
+	"github.com/ospod/ospod/federation/as2"
 )
 
 // Media types of ActivityStreams documents.
@@ -13,22 +14,16 @@ const (
 	ContentTypeLDJSON   = `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
 )
 
-// Namespace of the OSPO terms (documented in docs/federation.md).
-const ospoNS = "https://w3id.org/ospod/ns#"
-
-// fep8a8e is the namespace of FEP-8a8e event terms.
-const fep8a8e = "https://w3id.org/fep/8a8e/"
-
 // actorContext is the @context of our actor. The security vocabulary must be
 // there or strict peers (e.g. Misskey) cannot see publicKey.
 var actorContext = []any{
 	"https://www.w3.org/ns/activitystreams",
 	"https://w3id.org/security/v1",
 	map[string]any{
-		"ospo":                      ospoNS,
+		"ospo":                      as2.OSPONamespace,
 		"schema":                    "http://schema.org/",
 		"toot":                      "http://joinmastodon.org/ns#",
-		"fep":                       fep8a8e,
+		"fep":                       as2.FEP8a8e,
 		"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
 		"discoverable":              "toot:discoverable",
 		"indexable":                 "toot:indexable",
@@ -52,11 +47,11 @@ var eventContext = []any{
 	"https://www.w3.org/ns/activitystreams",
 	map[string]any{
 		"schema":                   "http://schema.org/",
-		"fep":                      fep8a8e,
+		"fep":                      as2.FEP8a8e,
 		"mz":                       "https://joinmobilizon.org/ns#",
 		"pt":                       "https://joinpeertube.org/ns#",
 		"ical":                     "http://www.w3.org/2002/12/cal/ical#",
-		"ospo":                     ospoNS,
+		"ospo":                     as2.OSPONamespace,
 		"timezone":                 "fep:timezone",
 		"eventStatus":              map[string]any{"@id": "fep:eventStatus", "@type": "@id"},
 		"category":                 "fep:category",

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/ospod/ospod/federation/as2"
 )
 
 // maxJSONDepth bounds the nesting of remote JSON: encoding/json alone
@@ -187,7 +189,7 @@ func sameOrigin(a, b string) bool {
 // in any of the spellings servers use.
 func isPublic(ids []string) bool {
 	for _, id := range ids {
-		if id == Public || id == "as:Public" || id == "Public" {
+		if id == as2.Public || id == "as:Public" || id == "Public" {
 			return true
 		}
 	}
