@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -174,7 +175,7 @@ func (s *Server) adminDeliveries(c echo.Context) error {
 // federationError maps federation's errors to problems.
 func federationError(err error) (*httpError, bool) {
 	var (
-		sig  *federation.SignatureError
+		sig  *signature.Error
 		inb  *federation.InboxError
 		look *federation.LookupError
 	)

@@ -9,6 +9,7 @@ import (
 	"github.com/ospod/ospod/api/nodetest"
 	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/fedtest"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -21,7 +22,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatalf("first request: %d", resp.StatusCode)
 	}
 	fetches := p.Fetches()
-	newKey, err := federation.GenerateKey()
+	newKey, err := signature.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestKeyRotation(t *testing.T) {
 	if got := p.Fetches() - fetches; got != 1 {
 		t.Fatalf("%d key fetches after rotation, want 1", got)
 	}
-	stranger, _ := federation.GenerateKey()
+	stranger, _ := signature.GenerateKey()
 	for range 5 {
 		resp, _ := p.PostWith(t, n.URL+"/inbox", p.Activity("Like", n.URL+"/actor"), fedtest.SignOptions{Key: stranger}, nil)
 		if resp.StatusCode != http.StatusUnauthorized {

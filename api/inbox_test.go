@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-fed/httpsig"
-
 	"github.com/ospod/ospod/api/nodetest"
 	"github.com/ospod/ospod/federation/fedtest"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -88,9 +87,9 @@ func TestInboxRefusals(t *testing.T) {
 	}{
 		{name: "unsigned", peer: other, body: follow(other), sign: fedtest.SignOptions{Unsigned: true}, status: 401},
 		{name: "digest not signed", peer: other, body: follow(other),
-			sign: fedtest.SignOptions{Headers: []string{httpsig.RequestTarget, "host", "date"}}, status: 401},
+			sign: fedtest.SignOptions{Headers: []string{signature.RequestTarget, "host", "date"}}, status: 401},
 		{name: "host not signed", peer: other, body: follow(other),
-			sign: fedtest.SignOptions{Headers: []string{httpsig.RequestTarget, "date", "digest"}}, status: 401},
+			sign: fedtest.SignOptions{Headers: []string{signature.RequestTarget, "date", "digest"}}, status: 401},
 		{name: "request-target not signed", peer: other, body: follow(other),
 			sign: fedtest.SignOptions{Headers: []string{"host", "date", "digest"}}, status: 401},
 		{name: "only date signed", peer: other, body: follow(other),

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/fedtest"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
 )
@@ -32,7 +33,7 @@ var (
 func key(b *testing.B) *rsa.PrivateKey {
 	benchKeyOnce.Do(func() {
 		var err error
-		if benchKey, err = federation.GenerateKey(); err != nil {
+		if benchKey, err = signature.GenerateKey(); err != nil {
 			panic(err)
 		}
 	})
@@ -49,7 +50,7 @@ func signedPost(b *testing.B, k *rsa.PrivateKey) *http.Request {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := federation.SignRequest(out, benchBody, k, benchKeyID, time.Now()); err != nil {
+	if err := signature.Sign(out, benchBody, k, benchKeyID, time.Now()); err != nil {
 		b.Fatal(err)
 	}
 	in := httptest.NewRequest(http.MethodPost, "https://peer.example/inbox", bytes.NewReader(benchBody))
@@ -67,7 +68,7 @@ func BenchmarkSignRequest(b *testing.B) {
 	b.Run("serial", func(b *testing.B) {
 		for b.Loop() {
 			req, _ := http.NewRequest(http.MethodPost, "https://peer.example/inbox", bytes.NewReader(benchBody))
-			if err := federation.SignRequest(req, benchBody, k, benchKeyID, time.Now()); err != nil {
+			if err := signature.Sign(req, benchBody, k, benchKeyID, time.Now()); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -77,7 +78,7 @@ func BenchmarkSignRequest(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				req, _ := http.NewRequest(http.MethodPost, "https://peer.example/inbox", bytes.NewReader(benchBody))
-				if err := federation.SignRequest(req, benchBody, k, benchKeyID, time.Now()); err != nil {
+				if err := signature.Sign(req, benchBody, k, benchKeyID, time.Now()); err != nil {
 					b.Error(err)
 					return
 				}
@@ -95,7 +96,7 @@ func BenchmarkVerifyRequest(b *testing.B) {
 	ctx := context.Background()
 	b.Run("serial", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := federation.VerifyRequest(ctx, req, benchBody, time.Now(), resolve); err != nil {
+			if _, err := signature.Verify(ctx, req, benchBody, time.Now(), resolve); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -103,7 +104,7 @@ func BenchmarkVerifyRequest(b *testing.B) {
 	b.Run("parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := federation.VerifyRequest(ctx, req, benchBody, time.Now(), resolve); err != nil {
+				if _, err := signature.Verify(ctx, req, benchBody, time.Now(), resolve); err != nil {
 					b.Error(err)
 					return
 				}
@@ -132,7 +133,7 @@ func benchDelivery(b *testing.B, followers, hosts int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pub, err := federation.ParsePublicKeyPEM(node.PublicKeyPEM())
+	pub, err := signature.ParsePublicKeyPEM(node.PublicKeyPEM())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	vocab "github.com/go-ap/activitypub"
 
 	"github.com/ospod/ospod/federation/as2"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
 )
@@ -206,7 +207,7 @@ func TestActorDocument(t *testing.T) {
 	if icon, err := vocab.ToObject(a.Icon); err != nil || icon.Type != vocab.ImageType || icon.URL.GetLink().String() != "https://opensource.exampleton.example/logo.png" {
 		t.Errorf("icon = %+v (%v), want an Image of the logo", a.Icon, err)
 	}
-	key, err := ParsePublicKeyPEM(a.PublicKey.PublicKeyPem)
+	key, err := signature.ParsePublicKeyPEM(a.PublicKey.PublicKeyPem)
 	if err != nil || key.N.BitLen() != 2048 {
 		t.Errorf("publicKeyPem: %v (bits %v)", err, key)
 	}

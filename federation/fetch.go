@@ -25,6 +25,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ospod/ospod/federation/signature"
 )
 
 // Default limits, after Mastodon's app/lib/request.rb (CVE-2023-36461).
@@ -144,12 +146,10 @@ type Client struct {
 // GET). A nil RequestSigner means the request is sent unsigned.
 type RequestSigner func(req *http.Request, body []byte) error
 
-// KeySigner returns a RequestSigner that signs with SignRequest at the
+// KeySigner returns a RequestSigner that signs with signature.Sign at the
 // current time.
 func KeySigner(key *rsa.PrivateKey, keyID string) RequestSigner {
-	return func(req *http.Request, body []byte) error {
-		return SignRequest(req, body, key, keyID, time.Now())
-	}
+	return signature.Signer(key, keyID)
 }
 
 // PostResult is the outcome of a Post that got an HTTP response.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ospod/ospod/federation/signature"
 )
 
 // countingListener counts accepted TCP connections (an SSRF canary).
@@ -62,6 +65,22 @@ func writeDoc(w http.ResponseWriter, ct, id string) {
 }
 
 const ctAS = "application/activity+json"
+
+// Signed requests in these tests: a fresh key, published only to the test
+// server through resolve.
+const testKeyID = "https://remote.example/users/alice#main-key"
+
+var testBody = []byte(`{"type":"Follow","actor":"https://remote.example/users/alice"}`)
+
+// testKey returns a new RSA key and a KeyResolver that knows only it.
+func testKey(t *testing.T) (*rsa.PrivateKey, signature.KeyResolver) {
+	t.Helper()
+	key, err := signature.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, func(context.Context, string, bool) (*rsa.PublicKey, error) { return &key.PublicKey, nil }
+}
 
 func TestClientRefusesLoopbackAtDial(t *testing.T) {
 	var hits atomic.Int32
@@ -637,11 +656,10 @@ func TestFetchTimeout(t *testing.T) {
 }
 
 func TestFetchSignedGET(t *testing.T) {
-	key := testKey(t)
-	resolve := staticResolver(&key.PublicKey)
+	key, resolve := testKey(t)
 	var verified atomic.Int32
 	srv, _ := newServer(t, "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		keyID, err := VerifyRequest(r.Context(), r, nil, time.Now(), resolve)
+		keyID, err := signature.Verify(r.Context(), r, nil, time.Now(), resolve)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
@@ -658,7 +676,7 @@ func TestFetchSignedGET(t *testing.T) {
 		writeDoc(w, ctAS, selfURL(r))
 	}))
 	c := NewClient(ClientOptions{AllowPrivateNetworks: true})
-	sign := KeySigner(key, testKeyID)
+	sign := signature.Signer(key, testKeyID)
 	if _, err := c.GetActivity(t.Context(), srv.URL+"/actor", sign); err != nil {
 		t.Fatalf("signed GET: %v", err)
 	}
@@ -682,8 +700,7 @@ func TestFetchSignedGET(t *testing.T) {
 }
 
 func TestClientPost(t *testing.T) {
-	key := testKey(t)
-	resolve := staticResolver(&key.PublicKey)
+	key, resolve := testKey(t)
 	var inboxHits atomic.Int32
 	var gotCT, gotUA atomic.Value
 	retryAt := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
@@ -697,7 +714,7 @@ func TestClientPost(t *testing.T) {
 			http.Error(w, "read", http.StatusBadRequest)
 			return
 		}
-		if _, err := VerifyRequest(r.Context(), r, body, time.Now(), resolve); err != nil {
+		if _, err := signature.Verify(r.Context(), r, body, time.Now(), resolve); err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
@@ -715,7 +732,7 @@ func TestClientPost(t *testing.T) {
 	})
 	srv, _ := newServer(t, "", mux)
 	c := NewClient(ClientOptions{AllowPrivateNetworks: true})
-	sign := KeySigner(key, testKeyID)
+	sign := signature.Signer(key, testKeyID)
 	ctx := t.Context()
 
 	res, err := c.Post(ctx, srv.URL+"/inbox", testBody, ctAS, sign)

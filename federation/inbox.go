@@ -13,6 +13,7 @@ import (
 	vocab "github.com/go-ap/activitypub"
 
 	"github.com/ospod/ospod/federation/markup"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -37,7 +38,7 @@ var errSkip = errors.New("skipped")
 // signed-header checks), then that the signer is the activity's actor and
 // that the activity comes from the actor's origin. Only then is anything
 // written, in one transaction with the de-duplication record. It returns nil
-// (202) for accepted or knowingly ignored activities, *SignatureError (401)
+// (202) for accepted or knowingly ignored activities, *signature.Error (401)
 // or *InboxError (400/403) otherwise.
 func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error {
 	if host := keyIDHost(r.Header); host != "" && !n.Allowed(ctx, host) {
@@ -51,7 +52,7 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 		}
 		return n.resolveKey(ctx, keyID, refresh)
 	}
-	keyID, err := VerifyRequest(ctx, r, body, n.now(), resolve)
+	keyID, err := signature.Verify(ctx, r, body, n.now(), resolve)
 	if errors.Is(err, errSkip) {
 		return nil
 	}
@@ -60,14 +61,14 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	}
 	signer, err := n.st.ActorByKey(ctx, keyID)
 	if err != nil {
-		return &SignatureError{Reason: "the signing key's actor is unknown"}
+		return &signature.Error{Reason: "the signing key's actor is unknown"}
 	}
 	in, err := parseInbound(body)
 	if err != nil {
 		return refuse(http.StatusBadRequest, "malformed activity: %v", err)
 	}
 	if in.Actor != signer.ID {
-		return &SignatureError{Reason: "the activity's actor is not the key's owner"}
+		return &signature.Error{Reason: "the activity's actor is not the key's owner"}
 	}
 	if !sameOrigin(in.ID, signer.ID) {
 		return refuse(http.StatusForbidden, "the activity id is not on the actor's origin")

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -226,7 +227,7 @@ func keyIDHost(h http.Header) string {
 	if sig == "" {
 		sig = strings.TrimPrefix(h.Get("Authorization"), "Signature ")
 	}
-	if len(sig) > MaxSignatureHeaderBytes {
+	if len(sig) > signature.MaxHeaderBytes {
 		return ""
 	}
 	for _, part := range strings.Split(sig, ",") {

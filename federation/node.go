@@ -1,7 +1,7 @@
 // Package federation is everything ActivityPub: the actor and its keys,
 // conversion between store records and ActivityStreams (convert.go is the one
 // place), WebFinger, NodeInfo, and the write paths that peers must hear about.
-// go-ap and httpsig are used here and nowhere else.
+// go-ap is used here and nowhere else; HTTP signatures live in federation/signature.
 package federation
 
 import (
@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -87,7 +88,7 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 	if n.key, err = loadOrCreateKey(ctx, st, n.log); err != nil {
 		return nil, err
 	}
-	n.pubPEM = EncodePublicKeyPEM(&n.key.PublicKey)
+	n.pubPEM = signature.EncodePublicKeyPEM(&n.key.PublicKey)
 	if err := n.reindexSelf(ctx); err != nil {
 		return nil, fmt.Errorf("index the node's own data: %w", err)
 	}
@@ -139,11 +140,11 @@ func ValidHandle(h string) bool {
 func loadOrCreateKey(ctx context.Context, st *store.Store, log *slog.Logger) (*rsa.PrivateKey, error) {
 	pemText, err := st.Setting(ctx, store.SettingPrivateKey)
 	if errors.Is(err, store.ErrNotFound) {
-		key, err := GenerateKey()
+		key, err := signature.GenerateKey()
 		if err != nil {
 			return nil, err
 		}
-		created, err := st.SetSettingIfAbsent(ctx, store.SettingPrivateKey, EncodePrivateKeyPEM(key))
+		created, err := st.SetSettingIfAbsent(ctx, store.SettingPrivateKey, signature.EncodePrivateKeyPEM(key))
 		if err != nil {
 			return nil, fmt.Errorf("store key: %w", err)
 		}
@@ -157,7 +158,7 @@ func loadOrCreateKey(ctx context.Context, st *store.Store, log *slog.Logger) (*r
 	} else if err != nil {
 		return nil, fmt.Errorf("load key: %w", err)
 	}
-	return DecodePrivateKeyPEM(pemText)
+	return signature.DecodePrivateKeyPEM(pemText)
 }
 
 // checkIdentity ties a data folder to one base URL and handle, recorded at

@@ -12,6 +12,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -66,7 +67,7 @@ func parseActor(doc []byte) (*store.Actor, error) {
 	if string(a.PublicKey.Owner) != id || !sameOrigin(out.KeyID, id) {
 		return nil, errors.New("actor's publicKey is not owned by the actor")
 	}
-	if _, err := ParsePublicKeyPEM(out.PublicKeyPEM); err != nil {
+	if _, err := signature.ParsePublicKeyPEM(out.PublicKeyPEM); err != nil {
 		return nil, fmt.Errorf("actor's publicKey: %w", err)
 	}
 	var raw map[string]json.RawMessage
@@ -194,7 +195,7 @@ func (n *Node) resolveKey(ctx context.Context, keyID string, refresh bool) (*rsa
 			return pub, nil
 		}
 		if a, err := n.st.ActorByKey(ctx, keyID); err == nil {
-			pub, err := ParsePublicKeyPEM(a.PublicKeyPEM)
+			pub, err := signature.ParsePublicKeyPEM(a.PublicKeyPEM)
 			if err != nil {
 				return nil, err
 			}
@@ -214,7 +215,7 @@ func (n *Node) resolveKey(ctx context.Context, keyID string, refresh bool) (*rsa
 		n.keys.markFailed(keyID)
 		return nil, fmt.Errorf("fetch key %s: %w", keyID, err)
 	}
-	pub, err := ParsePublicKeyPEM(a.PublicKeyPEM)
+	pub, err := signature.ParsePublicKeyPEM(a.PublicKeyPEM)
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/fedtest"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
 )
@@ -97,10 +97,10 @@ func (b *bench) prepare(ctx context.Context) error {
 		return err
 	}
 	b.st = st
-	if b.key, err = federation.GenerateKey(); err != nil {
+	if b.key, err = signature.GenerateKey(); err != nil {
 		return err
 	}
-	if err := st.SetSetting(ctx, store.SettingPrivateKey, federation.EncodePrivateKeyPEM(b.key)); err != nil {
+	if err := st.SetSetting(ctx, store.SettingPrivateKey, signature.EncodePrivateKeyPEM(b.key)); err != nil {
 		return err
 	}
 	b.logf("registering %d followed OSPOs that post to the inbox", b.cfg.inboxActors)

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/fedtest"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -204,7 +204,7 @@ func verifyCost(k *rsa.PrivateKey, p *fedtest.Presigned) time.Duration {
 	const n = 300
 	t0 := time.Now()
 	for range n {
-		if _, err := federation.VerifyRequest(context.Background(), req, p.Body, time.Now(), resolve); err != nil {
+		if _, err := signature.Verify(context.Background(), req, p.Body, time.Now(), resolve); err != nil {
 			return 0
 		}
 	}
@@ -224,7 +224,7 @@ func signLimit(k *rsa.PrivateKey, n int) time.Duration {
 			defer wg.Done()
 			for i := w; i < n; i += workers {
 				req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/inbox", nil)
-				_ = federation.SignRequest(req, body, k, "http://127.0.0.1/actor#main-key", time.Now())
+				_ = signature.Sign(req, body, k, "http://127.0.0.1/actor#main-key", time.Now())
 			}
 		}()
 	}

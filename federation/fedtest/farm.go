@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/signature"
 )
 
 // Behaviour is how one simulated host of a Farm answers.
@@ -29,7 +29,7 @@ const (
 // Farm is many simulated remote servers on loopback for load tests: one
 // listener per host (127.0.0.1:PORT, so each is a distinct host to the
 // sender), all answering POST /inbox (a shared inbox) through one
-// http.Server. Every POST is verified with federation.VerifyRequest against
+// http.Server. Every POST is verified with signature.Verify against
 // a key given beforehand (the sender's: no fetch), and verified receipts are
 // counted per activity id.
 type Farm struct {
@@ -127,7 +127,7 @@ func (f *Farm) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	_, err = federation.VerifyRequest(r.Context(), r, body, time.Now(),
+	_, err = signature.Verify(r.Context(), r, body, time.Now(),
 		func(context.Context, string, bool) (*rsa.PublicKey, error) { return f.pub, nil })
 	var doc struct {
 		ID string `json:"id"`

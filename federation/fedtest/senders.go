@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,9 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-fed/httpsig"
-
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -39,7 +36,7 @@ type SenderActor struct {
 func NewSenders(n, keys int) (*Senders, error) {
 	pool := make([]*rsa.PrivateKey, max(keys, 1))
 	for i := range pool {
-		k, err := federation.GenerateKey()
+		k, err := signature.GenerateKey()
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +65,7 @@ func (s *Senders) Register(ctx context.Context, st *store.Store) error {
 			})
 			if err := tx.PutActor(ctx, &store.Actor{ID: a.ID, Type: "Organization", Host: a.Host, Username: "ospo",
 				Inbox: a.ID + "/inbox", SharedInbox: "https://" + a.Host + "/inbox", KeyID: a.KeyID,
-				PublicKeyPEM: federation.EncodePublicKeyPEM(&a.Key.PublicKey), IsOSPO: true, Doc: string(doc)}); err != nil {
+				PublicKeyPEM: signature.EncodePublicKeyPEM(&a.Key.PublicKey), IsOSPO: true, Doc: string(doc)}); err != nil {
 				return err
 			}
 			if _, err := tx.PutRelation(ctx, store.Following, a.ID, a.ID+"#follow-"+fmt.Sprint(i), store.FollowAccepted); err != nil {
@@ -166,16 +163,7 @@ func (s *Senders) createEvent(inbox, tag string, i int, now time.Time) (*Presign
 		return nil, err
 	}
 	req.Header.Set("Content-Type", federation.ContentTypeActivity)
-	req.Header.Set("Date", now.UTC().Format(http.TimeFormat))
-	req.Header.Set("Host", req.URL.Host)
-	sum := sha256.Sum256(body)
-	req.Header.Set("Digest", "SHA-256="+base64.StdEncoding.EncodeToString(sum[:]))
-	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
-		[]string{httpsig.RequestTarget, "host", "date", "digest"}, httpsig.Signature, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := signer.SignRequest(a.Key, a.KeyID, req, nil); err != nil {
+	if err := signature.Sign(req, body, a.Key, a.KeyID, now); err != nil {
 		return nil, err
 	}
 	return &Presigned{URL: inbox, Header: req.Header, Body: body}, nil

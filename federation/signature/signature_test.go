@@ -1,25 +1,20 @@
-package federation
+package signature
 
 import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -67,7 +62,7 @@ func signedOut(t *testing.T, method, url string, body []byte, key *rsa.PrivateKe
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := SignRequest(out, body, key, testKeyID, now); err != nil {
+	if err := Sign(out, body, key, testKeyID, now); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -137,7 +132,7 @@ const (
 		`HAsJ4VeY5Z4tWta53c2uy+ZghgyDr/dUIYjjSG6hTmG9psYlhFXeydi8xOJn+GXihwFz3ncThPkHVok7ZR2QPL2b/szdQFFwdvgxo1K0VULiARfAHt8OR5e+RmqB64jkv/pqFNK7Qq0qM/xVcODkZkqkawMmgJxecTPsvU4rWCmy5t74S6rv6Vpw+o7o/w925InGo3B0UIdxe+QRR6c8H+pY4FB+Jk5T60/c1lZjKwx4SsR1nna0zJQe8/ovl21szAevrZ5kdjFjLWUGOToP2L63loXrkkfak2gt2gt9rF0ra7UfFhJVsSuAUXKiRD5n9ZmeYREmWX7bfAjN1HDEMA=="`
 )
 
-func TestSignRequestGolden(t *testing.T) {
+func TestSignGolden(t *testing.T) {
 	key := testKey(t)
 	tests := []struct {
 		name, method, url string
@@ -189,12 +184,12 @@ func TestSignRequestGolden(t *testing.T) {
 	}
 }
 
-func TestSignRequestResign(t *testing.T) {
+func TestSignResign(t *testing.T) {
 	// Re-signing the same request (a retry) must not fail on "Digest is
 	// already set" nor leave two Signature values.
 	key := testKey(t)
 	req := signedOut(t, http.MethodPost, "https://ospo.example.org/inbox", testBody, key, testNow)
-	if err := SignRequest(req, testBody, key, testKeyID, testNow.Add(time.Minute)); err != nil {
+	if err := Sign(req, testBody, key, testKeyID, testNow.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(req.Header.Values("Signature")); n != 1 {
@@ -205,7 +200,7 @@ func TestSignRequestResign(t *testing.T) {
 	}
 	in := receive(req, http.MethodPost, "https://ospo.example.org/inbox", testBody)
 	pub := &key.PublicKey
-	if _, err := VerifyRequest(context.Background(), in, testBody, testNow, staticResolver(pub)); err != nil {
+	if _, err := Verify(context.Background(), in, testBody, testNow, staticResolver(pub)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -231,7 +226,7 @@ func countingResolver(cached, fresh *rsa.PublicKey) (KeyResolver, *atomic.Int32)
 
 var errNoKey = errors.New("no such key")
 
-func TestVerifyRequest(t *testing.T) {
+func TestVerify(t *testing.T) {
 	key, newKey := testKey(t), rotatedTestKey(t)
 	pub, newPub := &key.PublicKey, &newKey.PublicKey
 	const inbox = "https://ospo.example.org/inbox"
@@ -428,7 +423,7 @@ func TestVerifyRequest(t *testing.T) {
 			}
 			r, body := tt.build(t)
 			sigBefore := r.Header.Get("Signature")
-			keyID, err := VerifyRequest(context.Background(), r, body, testNow, resolve)
+			keyID, err := Verify(context.Background(), r, body, testNow, resolve)
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -437,9 +432,9 @@ func TestVerifyRequest(t *testing.T) {
 					t.Errorf("keyID = %q", keyID)
 				}
 			} else {
-				se, ok := errors.AsType[*SignatureError](err)
+				se, ok := errors.AsType[*Error](err)
 				if !ok {
-					t.Fatalf("err = %v (%T), want *SignatureError", err, err)
+					t.Fatalf("err = %v (%T), want *Error", err, err)
 				}
 				if !strings.Contains(se.Reason, tt.want) {
 					t.Errorf("reason = %q, want it to contain %q", se.Reason, tt.want)
@@ -454,17 +449,17 @@ func TestVerifyRequest(t *testing.T) {
 				}
 			}
 			if r.Header.Get("Signature") != sigBefore || r.Header.Get("Host") != "" {
-				t.Error("VerifyRequest modified the request headers")
+				t.Error("Verify modified the request headers")
 			}
 		})
 	}
 }
 
-func TestVerifyRequestResolverErrorUnwraps(t *testing.T) {
+func TestVerifyResolverErrorUnwraps(t *testing.T) {
 	key := testKey(t)
 	out := signedOut(t, http.MethodPost, "https://ospo.example.org/inbox", testBody, key, testNow)
 	in := receive(out, http.MethodPost, "https://ospo.example.org/inbox", testBody)
-	_, err := VerifyRequest(context.Background(), in, testBody, testNow,
+	_, err := Verify(context.Background(), in, testBody, testNow,
 		func(context.Context, string, bool) (*rsa.PublicKey, error) { return nil, errNoKey })
 	if !errors.Is(err, errNoKey) {
 		t.Fatalf("err = %v, want it to wrap errNoKey", err)
@@ -477,119 +472,6 @@ func TestVerifyRequestResolverErrorUnwraps(t *testing.T) {
 func b64sha512(b []byte) string {
 	s := sha512.Sum512(b)
 	return base64.StdEncoding.EncodeToString(s[:])
-}
-
-// syntheticModulus returns an odd number of exactly bits bits; no need for a
-// real key to test size limits.
-func syntheticModulus(bits int) *big.Int {
-	n := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
-	return n.Add(n, big.NewInt(12345)) // odd, top bit set
-}
-
-func pemString(typ string, der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
-}
-
-func TestParsePublicKeyPEM(t *testing.T) {
-	key := testKey(t)
-	pub := &key.PublicKey
-	pkix, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkixPEM := pemString("PUBLIC KEY", pkix)
-	pkcs1PEM := pemString("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(pub))
-	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ecDER, err := x509.MarshalPKIXPublicKey(&ec.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	synth := func(bits, e int) string {
-		der, err := x509.MarshalPKIXPublicKey(&rsa.PublicKey{N: syntheticModulus(bits), E: e})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pemString("PUBLIC KEY", der)
-	}
-	withHeaders := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Headers: map[string]string{"Proc-Type": "4,ENCRYPTED"}, Bytes: pkix}))
-
-	tests := []struct {
-		name, in string
-		ok       bool
-	}{
-		{"PKIX", pkixPEM, true},
-		{"PKIX as in actor JSON (trailing newline, leading space)", " \n" + pkixPEM + "\n", true},
-		{"PKCS#1", pkcs1PEM, true},
-		{"EncodePublicKeyPEM output", EncodePublicKeyPEM(pub), true},
-		{"4096 bits synthetic", synth(4096, 65537), true},
-		{"8192 bits synthetic", synth(8192, 65537), true},
-		{"empty", "", false},
-		{"garbage", "hello world", false},
-		{"garbage PEM body", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", false},
-		{"EC key", pemString("PUBLIC KEY", ecDER), false},
-		{"1024 bits", synth(1024, 65537), false},
-		{"2047 bits", synth(2047, 65537), false},
-		{"8193 bits", synth(8193, 65537), false},
-		{"16384 bits", synth(16384, 65537), false},
-		{"exponent 3", synth(2048, 3), false},
-		{"two blocks", pkixPEM + pkcs1PEM, false},
-		{"trailing data", pkixPEM + "junk", false},
-		{"leading data", "junk\n" + pkixPEM, false},
-		{"wrong block type", pemString("CERTIFICATE", pkix), false},
-		{"PKCS#1 DER in PUBLIC KEY block", pemString("PUBLIC KEY", x509.MarshalPKCS1PublicKey(pub)), false},
-		{"PKIX DER in RSA PUBLIC KEY block", pemString("RSA PUBLIC KEY", pkix), false},
-		{"private key", EncodePrivateKeyPEM(key), false},
-		{"PEM headers", withHeaders, false},
-		{"huge input", strings.Repeat("A", 1<<20), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePublicKeyPEM(tt.in)
-			if tt.ok != (err == nil) {
-				t.Fatalf("ok=%v, err=%v", tt.ok, err)
-			}
-			if tt.ok && strings.Contains(tt.name, "PK") && !got.Equal(pub) {
-				t.Fatal("parsed key differs")
-			}
-		})
-	}
-}
-
-func TestPEMPrivateKeyRoundTrip(t *testing.T) {
-	k, err := GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.N.BitLen() != 2048 {
-		t.Fatalf("bits = %d", k.N.BitLen())
-	}
-	enc := EncodePrivateKeyPEM(k)
-	if !strings.HasPrefix(enc, "-----BEGIN PRIVATE KEY-----\n") {
-		t.Fatalf("not PKCS#8: %q", enc[:40])
-	}
-	dec, err := DecodePrivateKeyPEM(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !dec.Equal(k) {
-		t.Fatal("round trip changed the key")
-	}
-	pkcs1 := pemString("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k))
-	if dec, err := DecodePrivateKeyPEM(pkcs1); err != nil || !dec.Equal(k) {
-		t.Fatalf("PKCS#1: %v", err)
-	}
-	pub, err := ParsePublicKeyPEM(EncodePublicKeyPEM(&k.PublicKey))
-	if err != nil || !pub.Equal(&k.PublicKey) {
-		t.Fatalf("public round trip: %v", err)
-	}
-	for _, bad := range []string{"", "x", EncodePublicKeyPEM(&k.PublicKey), enc + enc} {
-		if _, err := DecodePrivateKeyPEM(bad); err == nil {
-			t.Errorf("DecodePrivateKeyPEM(%.30q) succeeded", bad)
-		}
-	}
 }
 
 func TestSignedHeaders(t *testing.T) {
@@ -635,16 +517,16 @@ func FuzzSignatureHeader(f *testing.F) {
 	})
 }
 
-// FuzzVerifyRequest feeds arbitrary Signature/Date/Digest headers to
-// VerifyRequest: it must not panic, and every failure must be a
-// *SignatureError (the resolver here never fails).
-func FuzzVerifyRequest(f *testing.F) {
+// FuzzVerify feeds arbitrary Signature/Date/Digest headers to
+// Verify: it must not panic, and every failure must be a
+// *Error (the resolver here never fails).
+func FuzzVerify(f *testing.F) {
 	key := testKey(f)
 	out, err := http.NewRequest(http.MethodPost, "https://ospo.example.org/inbox", bytes.NewReader(testBody))
 	if err != nil {
 		f.Fatal(err)
 	}
-	if err := SignRequest(out, testBody, key, testKeyID, testNow); err != nil {
+	if err := Sign(out, testBody, key, testKeyID, testNow); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(out.Header.Get("Signature"), out.Header.Get("Date"), out.Header.Get("Digest"), "")
@@ -664,15 +546,66 @@ func FuzzVerifyRequest(f *testing.F) {
 		}
 		r.Header.Set("Date", date)
 		r.Header.Set("Digest", digest)
-		keyID, err := VerifyRequest(context.Background(), r, testBody, testNow, resolve)
+		keyID, err := Verify(context.Background(), r, testBody, testNow, resolve)
 		if err == nil {
 			if keyID == "" {
 				t.Fatal("success without keyId")
 			}
 			return
 		}
-		if _, ok := errors.AsType[*SignatureError](err); !ok {
-			t.Fatalf("error %v is %T, not *SignatureError", err, err)
+		if _, ok := errors.AsType[*Error](err); !ok {
+			t.Fatalf("error %v is %T, not *Error", err, err)
 		}
 	})
+}
+
+func TestSignHeaders(t *testing.T) {
+	// SignHeaders covers exactly the headers named and sets none: what a
+	// test harness needs to build a signature that Verify must refuse.
+	key := testKey(t)
+	build := func(headers []string) *http.Request {
+		out, err := http.NewRequest(http.MethodPost, "https://ospo.example.org/inbox", bytes.NewReader(testBody))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Header.Set("Date", testNow.Format(http.TimeFormat))
+		out.Header.Set("Host", "ospo.example.org")
+		out.Header.Set("Digest", digestOf(testBody))
+		if err := SignHeaders(out, key, testKeyID, headers); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(out.Header.Values("Digest")); n != 1 {
+			t.Fatalf("%d Digest headers", n)
+		}
+		if got := SignedHeaders(out.Header.Get("Signature")); !slices.Equal(got, headers) {
+			t.Fatalf("signed %v, want %v", got, headers)
+		}
+		return receive(out, http.MethodPost, "https://ospo.example.org/inbox", testBody)
+	}
+	resolve := staticResolver(&key.PublicKey)
+	full := []string{RequestTarget, "host", "date", "digest"}
+	if _, err := Verify(t.Context(), build(full), testBody, testNow, resolve); err != nil {
+		t.Errorf("all headers signed: %v", err)
+	}
+	_, err := Verify(t.Context(), build(full[:3]), testBody, testNow, resolve)
+	if e, ok := errors.AsType[*Error](err); !ok || e.Reason != "digest not signed" {
+		t.Errorf("digest unsigned: err = %v, want digest not signed", err)
+	}
+}
+
+func TestSigner(t *testing.T) {
+	key := testKey(t)
+	sign := Signer(key, testKeyID)
+	out, err := http.NewRequest(http.MethodPost, "https://ospo.example.org/inbox", bytes.NewReader(testBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sign(out, testBody); err != nil {
+		t.Fatal(err)
+	}
+	in := receive(out, http.MethodPost, "https://ospo.example.org/inbox", testBody)
+	keyID, err := Verify(t.Context(), in, testBody, time.Now(), staticResolver(&key.PublicKey))
+	if err != nil || keyID != testKeyID {
+		t.Errorf("Verify = %q, %v", keyID, err)
+	}
 }
