@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/store"
 )
 
@@ -67,7 +68,7 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 	o.defaults()
 	// The lease must outlast a whole attempt, or a slow attempt would be
 	// claimed twice while still running.
-	timeout := n.client.opts.TotalTimeout
+	timeout := n.client.TotalTimeout()
 	lease := timeout + timeout/2 + time.Second
 	var (
 		mu       sync.Mutex
@@ -163,7 +164,7 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 var signSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // deliverySigner signs like signer, holding a signing slot.
-func (n *Node) deliverySigner() RequestSigner {
+func (n *Node) deliverySigner() remote.RequestSigner {
 	sign := n.signer()
 	return func(req *http.Request, body []byte) error {
 		signSlots <- struct{}{}
@@ -222,9 +223,9 @@ func (n *Node) finish(ctx context.Context, d *store.Delivery, o *DeliveryOptions
 
 // classify maps an attempt to a state, as Mastodon does: 2xx is done; 4xx
 // other than 401, 408 and 429 (and 410 Gone) will never succeed; the rest is retried.
-func classify(res *PostResult, err error) store.DeliveryResult {
+func classify(res *remote.PostResult, err error) store.DeliveryResult {
 	if err != nil {
-		if errors.Is(err, ErrURLNotAllowed) || errors.Is(err, ErrBlockedAddress) {
+		if errors.Is(err, remote.ErrURLNotAllowed) || errors.Is(err, remote.ErrBlockedAddress) {
 			// Never retried: the inbox points somewhere we must not connect to.
 			return store.DeliveryResult{State: store.DeliveryFailed, Error: err.Error()}
 		}

@@ -136,7 +136,7 @@ func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, in *incomingE
 // backfillEvents fetches the upcoming events of an OSPO we just started to
 // follow: those published before the follow will never be pushed to us.
 func (n *Node) backfillEvents(ctx context.Context, actorID string) {
-	ctx, cancel := context.WithTimeout(ctx, 2*n.client.opts.TotalTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 2*n.client.TotalTimeout())
 	defer cancel()
 	a, err := n.st.Actor(ctx, actorID)
 	if err != nil || !a.IsOSPO {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/store"
 )
 
@@ -596,7 +597,7 @@ func (c *crawl) refresh(ctx context.Context, p *store.Peer) {
 	n := c.n
 	now := n.st.Now()
 	fail := func(err error) {
-		var status *HTTPStatusError
+		var status *remote.StatusError
 		if errors.As(err, &status) && status.Gone() || errors.Is(err, ErrDomainBlocked) {
 			c.drop(ctx, p.ActorID)
 			return
@@ -621,9 +622,9 @@ func (c *crawl) refresh(ctx context.Context, p *store.Peer) {
 		fail(err)
 		return
 	}
-	doc, v, err := n.client.GetActivityIfChanged(ctx, p.ActorID, n.signer(), Validators{ETag: p.ETag, LastModified: p.LastModified})
+	doc, v, err := n.client.GetActivityIfChanged(ctx, p.ActorID, n.signer(), remote.Validators{ETag: p.ETag, LastModified: p.LastModified})
 	switch {
-	case errors.Is(err, ErrNotModified):
+	case errors.Is(err, remote.ErrNotModified):
 		doc = nil
 	case err != nil:
 		fail(err)

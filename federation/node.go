@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
@@ -53,7 +54,7 @@ type Node struct {
 	key    *rsa.PrivateKey
 	pubPEM string
 	URLs   URLs
-	client *Client
+	client *remote.Client
 	keys   *keyCache
 	wake   chan struct{} // nudges the delivery worker after an enqueue
 	docs   docCache      // rendered actor, NodeInfo and event documents (doccache.go)
@@ -75,7 +76,7 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 		o.Logger = slog.Default()
 	}
 	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}, discoverWake: make(chan struct{}, 1)}
-	n.client = NewClient(ClientOptions{
+	n.client = remote.NewClient(remote.Options{
 		AllowPrivateNetworks: o.AllowPrivateNetworks,
 		AllowPrefixes:        o.AllowPrefixes,
 		UserAgent:            "ospod/" + Version + " (+" + base.String() + ")",

@@ -12,6 +12,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
@@ -84,7 +85,7 @@ func parseActor(doc []byte) (*store.Actor, error) {
 // profile URL) is re-fetched once by that id, which must then match.
 func (n *Node) FetchActor(ctx context.Context, id string) (*store.Actor, error) {
 	doc, err := n.getActivity(ctx, id)
-	var mismatch *IDMismatchError
+	var mismatch *remote.IDMismatchError
 	if errors.As(err, &mismatch) && mismatch.ID != "" && sameOrigin(mismatch.ID, id) && mismatch.ID != id {
 		id = mismatch.ID
 		doc, err = n.getActivity(ctx, id)
@@ -126,7 +127,7 @@ func (n *Node) getActivity(ctx context.Context, url string) ([]byte, error) {
 
 // signer signs outgoing requests with the actor's key. GoToSocial and
 // Mastodon in secure mode answer 401 to unsigned fetches.
-func (n *Node) signer() RequestSigner { return KeySigner(n.key, n.URLs.KeyID) }
+func (n *Node) signer() remote.RequestSigner { return signature.Signer(n.key, n.URLs.KeyID) }
 
 // keyCache keeps parsed public keys and rate-limits re-fetches.
 type keyCache struct {
@@ -250,7 +251,7 @@ func (n *Node) fetchKeyOwner(ctx context.Context, keyID string) (*store.Actor, e
 	}
 	a, err := n.FetchActor(ctx, actorURL)
 	if err != nil {
-		var mismatch *IDMismatchError
+		var mismatch *remote.IDMismatchError
 		if !errors.As(err, &mismatch) {
 			// A key document that is not an actor: read its owner.
 			owner, oerr := n.keyDocOwner(ctx, actorURL)
