@@ -55,6 +55,25 @@ func (s *Server) routes() {
 	e.GET("/api/v1/directory/:slug", s.apiDirectoryEntry, cors)
 	e.GET("/api/v1/calendar", s.apiCalendar, cors)
 
+	// The admin web interface: sign-in, then pages for staff (staffPage) or
+	// for admins only (adminOnly); admin_session.go explains both.
+	staff, adminOnly := s.staffPage, s.adminOnly
+	e.GET("/admin/login", s.adminLoginPage)
+	e.POST("/admin/login", s.adminLogin)
+	e.POST("/admin/logout", s.adminLogout, staff)
+	e.POST("/admin/logout/everywhere", s.adminLogoutEverywhere, staff)
+	e.GET("/admin", s.adminDashboard, staff)
+	e.GET("/admin/profile", s.adminProfilePage, staff)
+	e.GET("/admin/events", s.adminEventsPage, staff)
+	e.GET("/admin/events/new", s.adminEventNewPage, staff)
+	e.GET("/admin/followers", s.adminFollowersPage, adminOnly)
+	e.GET("/admin/following", s.adminFollowingPage, adminOnly)
+	e.GET("/admin/network", s.adminNetworkPage, adminOnly)
+	e.GET("/admin/moderation", s.adminModerationPage, adminOnly)
+	e.GET("/admin/reports", s.adminReportsPage, adminOnly)
+	// Without a session every other /admin path also answers 303 to the sign-in.
+	e.Any("/admin/*", s.methodNotAllowedOrNotFound, staff)
+
 	// Admin API.
 	admin := s.requireAdmin
 	e.GET("/api/v1/admin/profile", s.adminGetProfile, admin)

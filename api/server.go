@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +35,8 @@ type Options struct {
 	// operator publishes the node's own data in the open-data exports
 	// (default "CC0-1.0"); peers' data is republished as received.
 	DataLicence string
+	// SessionIdle ends a staff session unused for this long (default 12h).
+	SessionIdle time.Duration
 }
 
 // Server serves one node over HTTP.
@@ -46,6 +49,7 @@ type Server struct {
 	pages *pages
 
 	inboxLimiter *hostLimiter
+	crossOrigin  *http.CrossOriginProtection // admin forms (admin_session.go)
 }
 
 // New builds the server and its routes.
@@ -56,7 +60,16 @@ func New(node *federation.Node, o Options) *Server {
 	if o.BodyLimit == "" {
 		o.BodyLimit = "1M"
 	}
-	s := &Server{e: echo.New(), node: node, st: node.Store(), log: o.Logger, opts: o, pages: newPages()}
+	if o.SessionIdle <= 0 {
+		o.SessionIdle = 12 * time.Hour
+	}
+	s := &Server{e: echo.New(), node: node, st: node.Store(), log: o.Logger, opts: o, pages: newPages(),
+		crossOrigin: http.NewCrossOriginProtection()}
+	// Behind a proxy the Host header may not be the public one: the base
+	// URL's origin is always trusted.
+	if u, err := url.Parse(node.URLs.Base); err == nil {
+		_ = s.crossOrigin.AddTrustedOrigin(u.Scheme + "://" + u.Host)
+	}
 	switch {
 	case o.InboxRate == 0:
 		s.inboxLimiter = newHostLimiter(50, 500)

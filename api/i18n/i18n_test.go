@@ -25,6 +25,9 @@ func TestCatalogueComplete(t *testing.T) {
 		"filters.title": true, "directory.results.one": true, "directory.results.other": true,
 		"country.INT": true, "entry.host": true, "category.SPORTS": true, "site.opendata": true,
 		"category.CAUSES": true, "level.association": true, "text.fallbackShort": true, "error.title.other": true,
+		"admin.dashboard.version": true, "admin.name": true, "admin.nav.label": true, "admin.col.domain": true,
+		"admin.col.host": true, "admin.col.name": true, "admin.login.username": true, "admin.nav.moderation": true,
+		"admin.col.account": true, "admin.login.password": true, "admin.role.editor": true,
 	}
 	for _, l := range i18n.Languages {
 		loc := i18n.For(l.Tag)

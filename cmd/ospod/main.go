@@ -68,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.importList(ctx, rest)
 	case "token":
 		return e.token(ctx, rest)
+	case "user":
+		return e.user(ctx, rest)
 	case "healthcheck":
 		return e.healthcheck(ctx, rest)
 	case "config":
@@ -103,6 +105,9 @@ Usage:
   ospod unblock DOMAIN | blocks    lift a block | list blocks
   ospod import ospometa FILE|URL   list the OSPOs of an OSPOmeta (FLOSS-PSO) file
   ospod token reset                make a new admin token and print it once
+  ospod user add NAME --role R     add a staff account (R: admin or editor; password on stdin)
+  ospod user list                  list staff accounts
+  ospod user disable|enable|remove NAME   change a staff account (its sessions end)
   ospod healthcheck                exit 0 when the local node answers
   ospod config                     print the effective configuration
   ospod version                    print the version
