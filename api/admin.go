@@ -58,9 +58,11 @@ func (s *Server) adminPutProfile(c echo.Context) error {
 	if err := decodeJSON(c, &p, "actor", "account"); err != nil {
 		return err
 	}
+	before, _ := s.st.Profile(c.Request().Context()) // nil before the first
 	if err := s.node.SetProfile(c.Request().Context(), &p); err != nil {
 		return err
 	}
+	noteAudit(c, "profile", changedFields(before, &p))
 	return c.JSON(http.StatusOK, s.profileResponse(&p))
 }
 
@@ -76,6 +78,7 @@ func (s *Server) adminCreateEvent(c echo.Context) error {
 	if err := s.node.CreateEvent(c.Request().Context(), &e); err != nil {
 		return err
 	}
+	noteAudit(c, e.ID, changedFields(nil, &e))
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/admin/events/"+e.ID)
 	return c.JSON(http.StatusCreated, s.eventResponse(&e))
 }
@@ -97,9 +100,11 @@ func (s *Server) adminUpdateEvent(c echo.Context) error {
 	if err := decodeJSON(c, &e, "url"); err != nil {
 		return err
 	}
+	before, _ := s.st.Event(c.Request().Context(), id)
 	if err := s.node.UpdateEvent(c.Request().Context(), id, &e); err != nil {
 		return err
 	}
+	noteAudit(c, id, changedFields(before, &e))
 	return c.JSON(http.StatusOK, s.eventResponse(&e))
 }
 

@@ -68,6 +68,7 @@ func (s *Server) adminFollow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	noteAudit(c, rel.ActorID, "")
 	status := http.StatusOK
 	if created {
 		status = http.StatusAccepted // pending until the remote Accept arrives

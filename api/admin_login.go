@@ -28,8 +28,6 @@ type loginView struct {
 	Error      string
 	NoAccounts bool      // a fresh node: explain 'ospod user add'
 	RetryAt    time.Time // when throttled
-	Retry      string    // RetryAt for the reader
-	Notice     string    // e.g. "you signed out"
 }
 
 // adminLoginPage shows the sign-in form, or the dashboard when signed in.
@@ -40,11 +38,7 @@ func (s *Server) adminLoginPage(c echo.Context) error {
 	} else if st != nil && !st.Session.PendingFactor {
 		return c.Redirect(http.StatusSeeOther, "/admin")
 	}
-	v := loginView{}
-	if c.QueryParam("done") == "signed-out" {
-		v.Notice = s.reader(c).T("admin.login.signedOut")
-	}
-	return s.renderLogin(c, http.StatusOK, v)
+	return s.renderLogin(c, http.StatusOK, loginView{})
 }
 
 func (s *Server) renderLogin(c echo.Context, status int, v loginView) error {
@@ -92,7 +86,7 @@ func (s *Server) adminLogin(c echo.Context) error {
 		r := s.reader(c)
 		return s.renderLogin(c, http.StatusUnauthorized, loginView{Username: name, Error: r.T("admin.login.wrong")})
 	}
-	if err := s.startSession(c, a, a.TOTPEnabled); err != nil {
+	if _, err := s.startSession(c, a, a.TOTPEnabled); err != nil {
 		return err
 	}
 	if a.TOTPEnabled {

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -186,6 +187,7 @@ func (s *Server) adminBlock(c echo.Context) error {
 		return &httpError{status: http.StatusBadRequest, detail: "Cannot block this domain.",
 			fields: []store.FieldError{{Field: "domain", Reason: err.Error()}}}
 	}
+	noteAudit(c, store.NormalizeDomain(in.Domain), in.Reason)
 	return c.JSON(http.StatusCreated, map[string]string{"domain": store.NormalizeDomain(in.Domain), "reason": in.Reason})
 }
 
@@ -212,6 +214,7 @@ func (s *Server) adminFederationMode(c echo.Context) error {
 		if err := s.node.SetAllowlistMode(ctx, *in.Allowlist); err != nil {
 			return err
 		}
+		noteAudit(c, "federation", "allowlist "+strconv.FormatBool(*in.Allowlist))
 	}
 	allows, err := s.st.DomainAllows(ctx)
 	if err != nil {
@@ -233,6 +236,7 @@ func (s *Server) adminAllow(c echo.Context) error {
 	if err := s.node.AllowDomain(c.Request().Context(), in.Domain); err != nil {
 		return err
 	}
+	noteAudit(c, store.NormalizeDomain(in.Domain), "")
 	return c.JSON(http.StatusCreated, map[string]string{"domain": store.NormalizeDomain(in.Domain)})
 }
 

@@ -2,7 +2,7 @@ package api
 
 import (
 	"bytes"
-	
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/ospod/ospod/api/i18n"

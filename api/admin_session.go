@@ -180,15 +180,15 @@ func noStore(c echo.Context) {
 }
 
 // startSession signs an account in: a new session row and its cookie.
-func (s *Server) startSession(c echo.Context, a *store.StaffAccount, pendingFactor bool) error {
+func (s *Server) startSession(c echo.Context, a *store.StaffAccount, pendingFactor bool) (*store.StaffSession, error) {
 	id := auth.NewToken()
 	ss := &store.StaffSession{IDHash: auth.TokenHash(id), AccountID: a.ID, CSRFToken: auth.NewToken(),
 		PendingFactor: pendingFactor, Address: c.RealIP()}
 	if err := s.st.CreateStaffSession(c.Request().Context(), ss); err != nil {
-		return err
+		return nil, err
 	}
 	c.SetCookie(s.sessionCookie(id, 0))
-	return nil
+	return ss, nil
 }
 
 // endSession deletes the request's session and clears its cookie.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -180,8 +181,9 @@ func (s *Server) eventICS(id string) string {
 
 // homeView is the node's OSPO page.
 type homeView struct {
-	OSPO     ospoView
-	Upcoming []eventView
+	OSPO      ospoView
+	Upcoming  []eventView
+	SettingUp bool // no profile yet: the node says it is being set up
 }
 
 func (s *Server) profilePage(c echo.Context) error {
@@ -195,7 +197,8 @@ func (s *Server) profilePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := homeView{OSPO: r.ospo(p)}
+	_, err = s.st.Profile(ctx)
+	v := homeView{OSPO: r.ospo(p), SettingUp: errors.Is(err, store.ErrNotFound)}
 	v.OSPO.Account = s.node.Account()
 	v.Upcoming = s.ownEvents(r, upcoming, p)
 	return s.render(c, http.StatusOK, "profile.html", pageData{reader: r, Section: "home", Data: v})

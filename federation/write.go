@@ -8,11 +8,13 @@ import (
 )
 
 // Profile returns the OSPO's profile; before the administrator sets one, a
-// placeholder named after the handle.
+// placeholder named after the handle and not discoverable: a node being
+// set up is not presented to the network as an OSPO.
 func (n *Node) Profile(ctx context.Context) (*store.Profile, error) {
 	p, err := n.st.Profile(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		return &store.Profile{Name: store.LangMap{"en": n.opts.Handle}}, nil
+		no := false
+		return &store.Profile{Name: store.LangMap{"en": n.opts.Handle}, Discoverable: &no}, nil
 	}
 	return p, err
 }

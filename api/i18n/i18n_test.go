@@ -28,6 +28,8 @@ func TestCatalogueComplete(t *testing.T) {
 		"admin.dashboard.version": true, "admin.name": true, "admin.nav.label": true, "admin.col.domain": true,
 		"admin.col.host": true, "admin.col.name": true, "admin.login.username": true, "admin.nav.moderation": true,
 		"admin.col.account": true, "admin.login.password": true, "admin.role.editor": true,
+		"admin.account.sessions": true, "admin.factor.code": true, "admin.users.actions": true, "admin.audit.person": true,
+		"admin.audit.object": true, "admin.factor.uri": true,
 	}
 	for _, l := range i18n.Languages {
 		loc := i18n.For(l.Tag)

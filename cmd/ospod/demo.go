@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ospod/ospod/api"
+	"github.com/ospod/ospod/api/auth"
 	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/store"
 )
@@ -47,6 +48,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	defer wg.Wait()
 
 	nodes := make([]*federation.Node, len(demoOSPOs))
+	passwords := make([]string, len(demoOSPOs))
 	for i, d := range demoOSPOs {
 		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *basePort+i))
 		if *basePort <= 0 || err != nil {
@@ -79,6 +81,9 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		if err := d.publish(ctx, fed); err != nil {
 			return fmt.Errorf("%s: %w", d.handle, err)
 		}
+		if passwords[i], err = demoAccount(ctx, st); err != nil {
+			return fmt.Errorf("%s: %w", d.handle, err)
+		}
 	}
 	for i, a := range nodes {
 		for j, b := range nodes {
@@ -92,6 +97,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stdout, "\nospod demo: three fictional OSPOs, each on its own node, following each other.\n\n")
 	for i, n := range nodes {
 		fmt.Fprintf(e.stdout, "  %-46s %s/   (@%s, admin token demo-%s)\n", demoOSPOs[i].name, n.URLs.Base, n.Account(), demoOSPOs[i].handle)
+		fmt.Fprintf(e.stdout, "  %-46s %s/admin/login   (user %s, password %s)\n", "", n.URLs.Base, demoUser, passwords[i])
 	}
 	fmt.Fprintf(e.stdout, "\nOpen %s/directory for the network directory and %s/calendar for the network calendar.\n",
 		nodes[0].URLs.Base, nodes[0].URLs.Base)
@@ -201,4 +207,22 @@ var demoOSPOs = []demoOSPO{
 				tz: "Europe/Rome", lang: "it", category: "SCIENCE_TECH", tags: []string{"hackathon"},
 				place: &store.Place{Name: "Aula Magna", Address: &store.PostalAddress{AddressLocality: "Aurelia", AddressCountry: "IT"}}},
 		}},
+}
+
+// demoUser is the staff account 'ospod demo' makes on each node.
+const demoUser = "admin"
+
+// demoAccount gives the node's demo account a new random password (making
+// the account on first start) and returns the password.
+func demoAccount(ctx context.Context, st *store.Store) (string, error) {
+	password := "demo-" + auth.NewToken()[:16]
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	err = st.AddStaffAccount(ctx, &store.StaffAccount{Name: demoUser, Role: store.RoleAdmin, PasswordHash: hash})
+	if errors.Is(err, store.ErrConflict) {
+		err = st.ChangeStaffAccount(ctx, demoUser, store.StaffChange{PasswordHash: &hash})
+	}
+	return password, err
 }
