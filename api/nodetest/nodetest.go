@@ -46,6 +46,10 @@ type Options struct {
 	// AllowPrefixes, when set, turns the private-network guard on and lets
 	// only these ranges through (e.g. 127.0.0.1/32, keeping 127.0.0.2 blocked).
 	AllowPrefixes []netip.Prefix
+	// Now is the store's clock (default time.Now); SessionIdle ends idle
+	// staff sessions (default: the server's).
+	Now         func() time.Time
+	SessionIdle time.Duration
 }
 
 // Start starts a node and stops it when the test ends.
@@ -72,7 +76,7 @@ func Start(t testing.TB, o Options) *Node {
 	}
 	base := "http://" + l.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(o.Dir, "ospod.db")})
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(o.Dir, "ospod.db"), Now: o.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +89,8 @@ func Start(t testing.TB, o Options) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: inboxRate(o.InboxRate)})
+	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: inboxRate(o.InboxRate),
+		SessionIdle: o.SessionIdle})
 	served := make(chan struct{})
 	go func() { _ = srv.Serve(ctx, l); close(served) }()
 	worked := make(chan struct{})
