@@ -123,4 +123,3 @@ func (s *Staff) do(method, path string, form url.Values, h http.Header) Page {
 	b, _ := io.ReadAll(resp.Body)
 	return Page{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(b)}
 }
-
