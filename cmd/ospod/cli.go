@@ -45,7 +45,7 @@ func (e *env) profile(ctx context.Context, args []string) error {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "profile saved; actor %s\n", n.fed.URLs.Actor)
-		return nil
+		return cliAudit(ctx, n.st, "profile.update", "profile", "")
 	}
 	return usageError{msg: "usage: ospod profile show | ospod profile set FILE"}
 }
@@ -106,7 +106,7 @@ func (e *env) event(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(e.stdout, ev.ID)
 		fmt.Fprintf(e.stderr, "event published: %s\n", n.fed.URLs.Event(ev.ID))
-		return nil
+		return cliAudit(ctx, n.st, "event.create", ev.ID, "")
 	case a[0] == "show" && len(a) == 2:
 		ev, err := n.st.Event(ctx, a[1])
 		if err != nil || !ev.Deleted.IsZero() {
@@ -125,7 +125,7 @@ func (e *env) event(ctx context.Context, args []string) error {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "event updated: %s\n", n.fed.URLs.Event(ev.ID))
-		return nil
+		return cliAudit(ctx, n.st, "event.update", a[1], "")
 	case a[0] == "delete" && len(a) == 2:
 		if err := n.fed.DeleteEvent(ctx, a[1]); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -134,7 +134,7 @@ func (e *env) event(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "event %s deleted\n", a[1])
-		return nil
+		return cliAudit(ctx, n.st, "event.delete", a[1], "")
 	}
 	return usageError{msg: use}
 }

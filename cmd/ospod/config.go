@@ -62,6 +62,8 @@ var options = []option{
 			}
 			return nil
 		}},
+	{env: "OSPO_SESSION_IDLE", flag: "session-idle", def: "12h", validate: validDuration,
+		help: "a staff session of the admin pages ends after this long without use"},
 	{env: "OSPO_PPROF_LISTEN", flag: "pprof-listen", def: "",
 		help:     "loopback address serving Go's profiler under /debug/pprof/ (e.g. 127.0.0.1:6060; empty: off)",
 		validate: validLoopbackAddr},

@@ -33,7 +33,7 @@ func (e *env) follow(ctx context.Context, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "already following %s (relation %d, %s)\n", rel.ActorID, rel.ID, rel.State)
 	}
-	return nil
+	return cliAudit(ctx, n.st, "follow.add", rel.ActorID, "")
 }
 
 // unfollow implements 'ospod unfollow ID'.
@@ -58,7 +58,7 @@ func (e *env) unfollow(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "unfollowed; Undo queued")
-	return nil
+	return cliAudit(ctx, n.st, "follow.remove", cfg.args[0], "")
 }
 
 // relations implements 'ospod following' and 'ospod followers'.

@@ -104,11 +104,13 @@ func (e *env) block(ctx context.Context, name string, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s blocked; its cached data was purged\n", store.NormalizeDomain(cfg.args[0]))
+		return cliAudit(ctx, n.st, "block.add", store.NormalizeDomain(cfg.args[0]), reason)
 	case "unblock":
 		if err := n.fed.UnblockDomain(ctx, cfg.args[0]); err != nil {
 			return fmt.Errorf("%s: not blocked", cfg.args[0])
 		}
 		fmt.Fprintf(e.stdout, "%s unblocked\n", store.NormalizeDomain(cfg.args[0]))
+		return cliAudit(ctx, n.st, "block.remove", store.NormalizeDomain(cfg.args[0]), "")
 	default:
 		blocks, err := n.st.DomainBlocks(ctx)
 		if err != nil {

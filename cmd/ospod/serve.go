@@ -86,7 +86,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		inboxRate = -1 // api.Options: negative is no limit, zero the default
 	}
 	srv := api.New(n.fed, api.Options{AdminTokenHash: tokenHash, Logger: log, DataLicence: cfg.get("OSPO_DATA_LICENCE"),
-		InboxRate: inboxRate})
+		InboxRate: inboxRate, SessionIdle: cfg.duration("OSPO_SESSION_IDLE")})
 	l, err := net.Listen("tcp", cfg.get("OSPO_LISTEN"))
 	if err != nil {
 		return err
