@@ -1,0 +1,154 @@
+package api_test
+
+// The admin pages in Chromium at 390 px wide: keyboard-only sign-in, every
+// page audited by axe-core (no serious or critical violation), no script,
+// no sideways scrolling, and the refusals (wrong password, 429, editor 403)
+// as readable pages.
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/ospod/ospod/api/nodetest"
+	"github.com/ospod/ospod/store"
+)
+
+// adminTab is a tab 390 px wide.
+func adminTab(t *testing.T) *tab {
+	tb := newTab(t)
+	if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+// checkAdminPage audits the current page: axe, no script, no overflow, an h1.
+func (tb *tab) checkAdminPage(what string) {
+	tb.t.Helper()
+	if c := eval[int](tb, "document.scripts.length"); c != 0 {
+		tb.t.Errorf("%s: %d script elements", what, c)
+	}
+	if h1 := tb.text("h1"); h1 == "" {
+		tb.t.Errorf("%s: empty h1", what)
+	}
+	tb.noOverflow(what)
+	tb.audit(what)
+}
+
+// keyboardSignIn fills the sign-in form with the keyboard only: Tab until
+// the name field has the focus, type, Tab, type, Enter.
+func (tb *tab) keyboardSignIn(name, password string, status int64) {
+	tb.t.Helper()
+	for i := 0; eval[string](tb, "document.activeElement.id") != "username"; i++ {
+		if i > 40 {
+			tb.t.Fatal("Tab never reaches the name field")
+		}
+		if err := chromedp.Do(tb.ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			tb.t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(tb.ctx, chromedp.KeyEvent(name), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(password)); err != nil {
+		tb.t.Fatal(err)
+	}
+	if id := eval[string](tb, "document.activeElement.id"); id != "password" {
+		tb.t.Fatalf("after Tab the focus is on %q, want the password", id)
+	}
+	tb.follow("sign in as "+name, status, chromedp.KeyEvent(kb.Enter))
+}
+
+func TestBrowserAdmin(t *testing.T) {
+	needBrowser(t)
+	n := staffNode(t, nodetest.Options{})
+	setProfile(t, n, func(p map[string]any) { delete(p, "logo") })
+	browserEvent(t, n, map[string]any{"name": map[string]string{"en": "Licensing clinic"}})
+	tb := adminTab(t)
+
+	tb.open(n.URL+"/admin", 200) // redirected to the sign-in page
+	if loc := tb.location(); loc != "/admin/login" {
+		t.Fatalf("/admin without a session shows %s", loc)
+	}
+	tb.checkAdminPage("sign-in page")
+	tb.keyboardSignIn("alice", "wrong password here", 401)
+	if !strings.Contains(tb.text("#login-error"), "Wrong") {
+		t.Error("no error after a wrong password")
+	}
+	tb.checkAdminPage("wrong password")
+	tb.keyboardSignIn("alice", alicePassword, 200)
+	if loc := tb.location(); loc != "/admin" {
+		t.Fatalf("signed in, at %s", loc)
+	}
+	tb.checkAdminPage("dashboard")
+
+	for _, p := range []string{"/admin/users", "/admin/audit", "/admin/audit?kind=event&actor=API+token", "/admin/account",
+		"/admin/profile", "/admin/events", "/admin/events/new", "/admin/followers", "/admin/following", "/admin/network",
+		"/admin/moderation", "/admin/reports", "/admin?lang=de", "/admin/users?lang=fr"} {
+		tb.open(n.URL+p, 200)
+		tb.checkAdminPage(p)
+	}
+
+	// Invite a colleague with the form; the link is shown once.
+	tb.open(n.URL+"/admin/users", 200)
+	tb.follow("invite", 200, chromedp.SendKeys(chromedp.ID("u-name"), "dora"), chromedp.Submit(chromedp.ID("u-name")))
+	if !strings.Contains(tb.text("#invite-h"), "dora") {
+		t.Error("no invitation after adding dora")
+	}
+	tb.checkAdminPage("invitation")
+	link := eval[string](tb, `document.querySelector("section.notice code").textContent`)
+	tb2 := adminTab(t)
+	tb2.open(link, 200)
+	tb2.checkAdminPage("invitation link")
+
+	// The second factor: enrolment page.
+	tb.open(n.URL+"/admin/account", 200)
+	tb.follow("turn on", 200, chromedp.Click(chromedp.CSS(`form[action="/admin/account/factor/start"] button`)))
+	tb.checkAdminPage("second factor enrolment")
+
+	// Sign out with the button.
+	tb.follow("sign out", 200, chromedp.Click(chromedp.CSS(`form[action="/admin/logout"] button`)))
+	if loc := tb.location(); !strings.HasPrefix(loc, "/admin/login") {
+		t.Errorf("after sign out: %s", loc)
+	}
+	tb.checkAdminPage("signed out")
+}
+
+func TestBrowserAdminRefusals(t *testing.T) {
+	needBrowser(t)
+	n := staffNode(t, nodetest.Options{})
+	tb := adminTab(t)
+	tb.open(n.URL+"/admin/login", 200)
+	tb.keyboardSignIn("bob", bobPassword, 200)
+	tb.open(n.URL+"/admin/users", 403)
+	tb.checkAdminPage("editor on /admin/users")
+
+	// Ten failures, then the right password meets a page that says when to retry.
+	c := n.NewStaffClient()
+	for range 10 {
+		c.Post("/admin/login", url.Values{"username": {"alice"}, "password": {"wrong password"}})
+	}
+	tb2 := adminTab(t)
+	tb2.open(n.URL+"/admin/login", 200)
+	tb2.keyboardSignIn("alice", alicePassword, 429)
+	if msg := tb2.text("#login-error"); !strings.Contains(msg, "minutes") {
+		t.Errorf("429 page: %q", msg)
+	}
+	tb2.checkAdminPage("429")
+}
+
+// TestBrowserAdminFirstStart: a node without an account or profile.
+func TestBrowserAdminFirstStart(t *testing.T) {
+	needBrowser(t)
+	n := nodetest.Start(t, nodetest.Options{})
+	tb := adminTab(t)
+	tb.open(n.URL+"/", 200)
+	tb.checkAdminPage("home page of a fresh node")
+	tb.follow("the link to /admin", 200, chromedp.Click(chromedp.CSS(`.status-banner a`)))
+	if got := tb.text(".setup"); !strings.Contains(got, "ospod user add") {
+		t.Errorf("first visit to /admin: %q", got)
+	}
+	tb.checkAdminPage(fmt.Sprintf("first visit (%s)", store.RoleAdmin))
+}
