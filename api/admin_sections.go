@@ -75,8 +75,8 @@ func (s *Server) relationsSection(c echo.Context, t store.RelationTable, section
 	v := sectionView{Columns: []string{r.T("admin.col.id"), r.T("admin.col.account"), r.T("admin.col.state")}}
 	for _, rel := range rels {
 		who := rel.ActorID
-		if rel.Actor != nil && account(rel.Actor) != "" {
-			who = account(rel.Actor)
+		if rel.Actor != nil && rel.Actor.Account() != "" {
+			who = rel.Actor.Account()
 		}
 		v.Rows = append(v.Rows, []string{strconv.FormatInt(rel.ID, 10), who, rel.State})
 	}
