@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -95,6 +96,11 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 	}
 	return n, nil
 }
+
+// HTTPClient returns an *http.Client under the node's rules for remote
+// servers (address checks, redirects, body and time limits), for
+// libraries that make their own requests, such as OpenID Connect.
+func (n *Node) HTTPClient() *http.Client { return n.client.HTTPClient() }
 
 // Store returns the node's store.
 func (n *Node) Store() *store.Store { return n.st }

@@ -18,6 +18,10 @@ const (
 // second factor before it can use the admin pages.
 const SettingRequireSecondFactor = "staff.require_second_factor"
 
+// SettingSignUpRole is the role of an account made when someone unknown
+// signs in with the OpenID provider; absent or "" means no such sign-up.
+const SettingSignUpRole = "staff.signup_role"
+
 // StaffAccount is a person who runs the node from a browser.
 type StaffAccount struct {
 	ID           int64
@@ -68,26 +72,83 @@ func scanStaff(row interface{ Scan(...any) error }) (*StaffAccount, error) {
 }
 
 // AddStaffAccount stores a new account and sets its ID and times;
-// ErrConflict when the name (case-insensitive) is taken.
+// ErrConflict when the name (case-insensitive) is taken, or
+// ErrEmailTaken when another account has its e-mail address.
 func (s *Store) AddStaffAccount(ctx context.Context, a *StaffAccount) error {
 	now := s.Now()
-	res, err := s.w.ExecContext(ctx, `INSERT INTO staff_accounts
-		(name, role, password_hash, email, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (name) DO NOTHING`, a.Name, a.Role, a.PasswordHash, a.Email, a.Disabled, fmtTime(now), fmtTime(now))
-	if err != nil {
+	return s.InTx(ctx, func(t *Tx) error {
+		if err := emailFree(ctx, t, a.Email, 0); err != nil {
+			return err
+		}
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO staff_accounts
+			(name, role, password_hash, email, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO NOTHING`, a.Name, a.Role, a.PasswordHash, a.Email, a.Disabled, fmtTime(now), fmtTime(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrConflict
+		}
+		a.ID, _ = res.LastInsertId()
+		a.Created, a.Updated = now, now
+		return nil
+	})
+}
+
+// emailFree returns ErrEmailTaken when an account other than id has this
+// e-mail address (case-insensitive); "" is always free.
+func emailFree(ctx context.Context, t *Tx, email string, id int64) error {
+	if email == "" {
+		return nil
+	}
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM staff_accounts WHERE email = ? COLLATE NOCASE AND id <> ?`,
+		email, id).Scan(&n); err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrConflict
+	if n > 0 {
+		return ErrEmailTaken
 	}
-	a.ID, _ = res.LastInsertId()
-	a.Created, a.Updated = now, now
 	return nil
 }
 
 // StaffAccount returns the account with this name (case-insensitive), or ErrNotFound.
 func (s *Store) StaffAccount(ctx context.Context, name string) (*StaffAccount, error) {
 	return scanStaff(s.r.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff_accounts WHERE name = ?`, name))
+}
+
+// StaffAccountByEmail returns the account with this e-mail address
+// (case-insensitive): ErrNotFound if none has it, ErrConflict if several
+// do (then none may sign in by e-mail until an admin tells them apart).
+func (s *Store) StaffAccountByEmail(ctx context.Context, email string) (*StaffAccount, error) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return nil, ErrNotFound
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff_accounts
+		WHERE email = ? COLLATE NOCASE LIMIT 2`, email)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found *StaffAccount
+	for rows.Next() {
+		a, err := scanStaff(rows)
+		if err != nil {
+			return nil, err
+		}
+		if found != nil {
+			return nil, ErrConflict
+		}
+		found = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, ErrNotFound
+	}
+	return found, nil
 }
 
 // StaffAccountByID returns the account with this id, or ErrNotFound.
@@ -135,7 +196,7 @@ type StaffChange struct {
 
 // ChangeStaffAccount applies a change to the named account and, unless
 // asked not to, ends its sessions, in one transaction. ErrNotFound if there
-// is no such account.
+// is no such account, ErrEmailTaken if another one has the new e-mail.
 func (s *Store) ChangeStaffAccount(ctx context.Context, name string, ch StaffChange) error {
 	return s.InTx(ctx, func(t *Tx) error {
 		a, err := scanStaff(t.tx.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff_accounts WHERE name = ?`, name))
@@ -150,6 +211,11 @@ func (s *Store) ChangeStaffAccount(ctx context.Context, name string, ch StaffCha
 		set(&a.Role, ch.Role)
 		set(&a.PasswordHash, ch.PasswordHash)
 		set(&a.Email, ch.Email)
+		if ch.Email != nil {
+			if err := emailFree(ctx, t, a.Email, a.ID); err != nil {
+				return err
+			}
+		}
 		set(&a.TOTPSecret, ch.TOTPSecret)
 		if ch.Disabled != nil {
 			a.Disabled = *ch.Disabled

@@ -121,10 +121,16 @@ func (c *checker) email(field, v string) {
 	if v == "" {
 		return
 	}
-	a, err := mail.ParseAddress(v)
-	if err != nil || a.Address != v || len(v) > 254 {
+	if !ValidEmail(v) {
 		c.add(field, "is not an email address")
 	}
+}
+
+// ValidEmail reports whether v is a bare e-mail address (no display name,
+// at most 254 characters).
+func ValidEmail(v string) bool {
+	a, err := mail.ParseAddress(v)
+	return err == nil && a.Address == v && len(v) <= 254
 }
 
 // ValidLanguageTag reports whether tag is a well-formed BCP 47 tag ("und" included).

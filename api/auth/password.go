@@ -1,7 +1,9 @@
 // Package auth holds the secrets of staff sign-in, apart from HTTP: password
 // hashing (argon2id from golang.org/x/crypto), random tokens and their
 // stored hashes, time-based one-time passwords and recovery codes
-// (github.com/pquerna/otp). Those libraries are used here and nowhere else.
+// (github.com/pquerna/otp), and sign-in with an OpenID Connect provider
+// (github.com/coreos/go-oidc/v3, golang.org/x/oauth2). Those libraries are
+// used here and nowhere else.
 package auth
 
 import (
