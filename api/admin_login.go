@@ -28,6 +28,7 @@ type loginView struct {
 	Error      string
 	NoAccounts bool      // a fresh node: explain 'ospod user add'
 	RetryAt    time.Time // when throttled
+	SSOName    string    // the provider's name when single sign-on is on
 }
 
 // adminLoginPage shows the sign-in form, or the dashboard when signed in.
@@ -47,6 +48,9 @@ func (s *Server) renderLogin(c echo.Context, status int, v loginView) error {
 		return err
 	}
 	v.NoAccounts = n == 0
+	if s.oidc != nil {
+		v.SSOName = s.oidcName
+	}
 	r := s.reader(c)
 	return s.renderAdmin(c, status, "admin_login.html", adminPage{Title: r.T("admin.login.title"), Data: v})
 }

@@ -30,6 +30,8 @@ type usersView struct {
 	RequireFactor  bool
 	Self           string
 	MinPasswordLen int
+	SSOName        string // single sign-on's provider, when it is on
+	SignUpRole     string // the role of accounts made at single sign-on; "" when off
 }
 
 type userRow struct {
@@ -53,12 +55,17 @@ func (s *Server) renderUsers(c echo.Context, status int, v usersView) error {
 		switch {
 		case a.Disabled:
 			row.State = r.T("admin.users.disabled")
+		case a.PasswordHash == "" && a.Email != "" && s.oidc != nil:
+			row.State = r.T("admin.users.ssoOnly", "name", s.oidcName)
 		case a.PasswordHash == "":
 			row.State = r.T("admin.users.invited")
 		}
 		v.Accounts = append(v.Accounts, row)
 	}
 	v.RequireFactor = s.requireSecondFactor(c)
+	if s.oidc != nil {
+		v.SSOName, v.SignUpRole = s.oidcName, s.signUpRole(c.Request().Context())
+	}
 	v.Self = staffOf(c).Account.Name
 	return s.renderAdmin(c, status, "admin_users.html", adminPage{Title: r.T("admin.nav.users"), Section: "users", Data: v})
 }
@@ -73,6 +80,8 @@ func (s *Server) adminUserAdd(c echo.Context) error {
 		v.Error = r.T("admin.users.badName")
 	case !store.ValidRole(v.Role):
 		v.Error = r.T("admin.users.badRole")
+	case v.Email != "" && !store.ValidEmail(v.Email):
+		v.Error = r.T("admin.users.badEmail")
 	}
 	if v.Error != "" {
 		return s.renderUsers(c, http.StatusBadRequest, v)
@@ -80,6 +89,9 @@ func (s *Server) adminUserAdd(c echo.Context) error {
 	a := &store.StaffAccount{Name: v.Name, Role: v.Role, Email: v.Email}
 	if err := s.st.AddStaffAccount(ctx, a); errors.Is(err, store.ErrConflict) {
 		v.Error = r.T("admin.users.taken")
+		return s.renderUsers(c, http.StatusConflict, v)
+	} else if errors.Is(err, store.ErrEmailTaken) {
+		v.Error = r.T("admin.users.emailTaken")
 		return s.renderUsers(c, http.StatusConflict, v)
 	} else if err != nil {
 		return err
@@ -113,6 +125,9 @@ func (s *Server) adminUserChange(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if action == "email" {
+		return s.adminUserEmail(c, a)
+	}
 	if strings.EqualFold(a.Name, staffOf(c).Account.Name) && action != "invite" {
 		return s.renderUsers(c, http.StatusBadRequest, usersView{Role: store.RoleEditor, Error: s.reader(c).T("admin.users.notSelf")})
 	}
@@ -144,6 +159,46 @@ func (s *Server) adminUserChange(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "account."+action, a.Name, summary)
+	return c.Redirect(http.StatusSeeOther, "/admin/users?done=saved")
+}
+
+// adminUserEmail changes an account's e-mail address ("" removes it): the
+// address single sign-on maps to the account. Sessions stay.
+func (s *Server) adminUserEmail(c echo.Context, a *store.StaffAccount) error {
+	email := strings.TrimSpace(c.FormValue("email"))
+	r := s.reader(c)
+	if email != "" && !store.ValidEmail(email) {
+		return s.renderUsers(c, http.StatusBadRequest, usersView{Role: store.RoleEditor, Error: r.T("admin.users.badEmail")})
+	}
+	err := s.st.ChangeStaffAccount(c.Request().Context(), a.Name, store.StaffChange{Email: &email, KeepSessions: true})
+	if errors.Is(err, store.ErrEmailTaken) {
+		return s.renderUsers(c, http.StatusConflict, usersView{Role: store.RoleEditor, Error: r.T("admin.users.emailTaken")})
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, "account.email", a.Name, email)
+	return c.Redirect(http.StatusSeeOther, "/admin/users?done=saved")
+}
+
+// adminSignUp is POST /admin/users/sign-up: the role of accounts made when
+// someone without one signs in with the provider, or "" for no sign-up.
+func (s *Server) adminSignUp(c echo.Context) error {
+	if s.oidc == nil {
+		return echo.ErrNotFound
+	}
+	role := c.FormValue("role")
+	if role != "" && !store.ValidRole(role) {
+		return s.renderUsers(c, http.StatusBadRequest, usersView{Role: store.RoleEditor, Error: s.reader(c).T("admin.users.badRole")})
+	}
+	if err := s.st.SetSetting(c.Request().Context(), store.SettingSignUpRole, role); err != nil {
+		return err
+	}
+	summary := "off"
+	if role != "" {
+		summary = "role " + role
+	}
+	s.audit(c, "setting.sign-up", "", summary)
 	return c.Redirect(http.StatusSeeOther, "/admin/users?done=saved")
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/ospod/ospod/api/auth"
 	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/store"
 )
@@ -37,6 +38,8 @@ type Options struct {
 	DataLicence string
 	// SessionIdle ends a staff session unused for this long (default 12h).
 	SessionIdle time.Duration
+	// OIDC turns on single sign-on with an OpenID Connect provider (off without an issuer).
+	OIDC OIDCOptions
 }
 
 // Server serves one node over HTTP.
@@ -50,6 +53,11 @@ type Server struct {
 
 	inboxLimiter *hostLimiter
 	crossOrigin  *http.CrossOriginProtection // admin forms (admin_session.go)
+
+	// Single sign-on (admin_oidc.go); oidc is nil when it is off.
+	oidc      *auth.OIDC
+	oidcName  string
+	oidcFlows *oidcFlows
 }
 
 // New builds the server and its routes.
@@ -70,6 +78,7 @@ func New(node *federation.Node, o Options) *Server {
 	if u, err := url.Parse(node.URLs.Base); err == nil {
 		_ = s.crossOrigin.AddTrustedOrigin(u.Scheme + "://" + u.Host)
 	}
+	s.setupOIDC(o.OIDC)
 	switch {
 	case o.InboxRate == 0:
 		s.inboxLimiter = newHostLimiter(50, 500)

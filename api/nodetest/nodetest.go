@@ -50,6 +50,8 @@ type Options struct {
 	// staff sessions (default: the server's).
 	Now         func() time.Time
 	SessionIdle time.Duration
+	// OIDC turns on single sign-on with this provider (see OIDCProvider).
+	OIDC api.OIDCOptions
 }
 
 // Start starts a node and stops it when the test ends.
@@ -90,7 +92,7 @@ func Start(t testing.TB, o Options) *Node {
 		t.Fatal(err)
 	}
 	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: inboxRate(o.InboxRate),
-		SessionIdle: o.SessionIdle})
+		SessionIdle: o.SessionIdle, OIDC: o.OIDC})
 	served := make(chan struct{})
 	go func() { _ = srv.Serve(ctx, l); close(served) }()
 	worked := make(chan struct{})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -64,6 +65,13 @@ var options = []option{
 		}},
 	{env: "OSPO_SESSION_IDLE", flag: "session-idle", def: "12h", validate: validDuration,
 		help: "a staff session of the admin pages ends after this long without use"},
+	{env: "OSPO_OIDC_ISSUER", flag: "oidc-issuer", def: "", validate: validIssuer,
+		help: "issuer URL of an OpenID Connect provider for single sign-on to the admin pages (empty: off; docs/admin.md)"},
+	{env: "OSPO_OIDC_CLIENT_ID", flag: "oidc-client-id", def: "", help: "this node's client id at the OpenID Connect provider"},
+	{env: "OSPO_OIDC_CLIENT_SECRET", flag: "oidc-client-secret", def: "", secret: true,
+		help: "this node's client secret at the OpenID Connect provider"},
+	{env: "OSPO_OIDC_NAME", flag: "oidc-name", def: "",
+		help: "the provider's name on the sign-in page, \"Sign in with NAME\" (default: the issuer's host)"},
 	{env: "OSPO_PPROF_LISTEN", flag: "pprof-listen", def: "",
 		help:     "loopback address serving Go's profiler under /debug/pprof/ (e.g. 127.0.0.1:6060; empty: off)",
 		validate: validLoopbackAddr},
@@ -119,6 +127,41 @@ func validLoopbackAddr(v string) error {
 		return fmt.Errorf("must be a loopback address such as 127.0.0.1:6060")
 	}
 	return nil
+}
+
+// validIssuer accepts "" or an absolute http(s) URL without query or
+// fragment (OpenID Connect Discovery 1.0 §2); http is refused later unless
+// private networks are allowed (oidcOptions).
+func validIssuer(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("want an https URL such as https://id.city.example/realms/staff")
+	}
+	return nil
+}
+
+// oidcOptions is single sign-on's configuration: off without an issuer,
+// else a client id is required, and an http issuer only where the node may
+// reach private networks (a test or a demo: tokens over http can be read
+// and its keys forged on the way).
+func (c *config) oidcOptions() (api.OIDCOptions, error) {
+	o := api.OIDCOptions{Issuer: c.get("OSPO_OIDC_ISSUER"), ClientID: c.get("OSPO_OIDC_CLIENT_ID"),
+		ClientSecret: c.get("OSPO_OIDC_CLIENT_SECRET"), Name: c.get("OSPO_OIDC_NAME")}
+	switch {
+	case o.Issuer == "":
+		return api.OIDCOptions{}, nil
+	case o.ClientID == "":
+		return o, usageError{msg: "OSPO_OIDC_ISSUER is set: OSPO_OIDC_CLIENT_ID is required too"}
+	case strings.HasPrefix(o.Issuer, "http:") && !c.bool("OSPO_ALLOW_PRIVATE_NETWORKS"):
+		return o, usageError{msg: "OSPO_OIDC_ISSUER must be an https URL (http only with OSPO_ALLOW_PRIVATE_NETWORKS=true)"}
+	}
+	return o, nil
 }
 
 func validBool(v string) error {

@@ -62,6 +62,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := cfg.logger(e.stderr)
+	sso, err := cfg.oidcOptions()
+	if err != nil {
+		return err
+	}
 	// The profiler first, before the node's goroutines allocate: it turns
 	// heap-profile sampling on (main turns it off).
 	if addr := cfg.get("OSPO_PPROF_LISTEN"); addr != "" {
@@ -86,7 +90,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		inboxRate = -1 // api.Options: negative is no limit, zero the default
 	}
 	srv := api.New(n.fed, api.Options{AdminTokenHash: tokenHash, Logger: log, DataLicence: cfg.get("OSPO_DATA_LICENCE"),
-		InboxRate: inboxRate, SessionIdle: cfg.duration("OSPO_SESSION_IDLE")})
+		InboxRate: inboxRate, SessionIdle: cfg.duration("OSPO_SESSION_IDLE"), OIDC: sso})
 	l, err := net.Listen("tcp", cfg.get("OSPO_LISTEN"))
 	if err != nil {
 		return err

@@ -14,23 +14,31 @@ import (
 	"github.com/ospod/ospod/store"
 )
 
-const userUsage = `usage: ospod user add NAME --role admin|editor   (password: one line on standard input)
+const userUsage = `usage: ospod user add NAME --role admin|editor [--email ADDRESS]   (password: one line on standard input)
+       ospod user email NAME [ADDRESS]   (the address single sign-on maps to the account; none removes it)
        ospod user list | disable NAME | enable NAME | remove NAME`
 
-// user implements 'ospod user add|list|disable|enable|remove': the staff
+// user implements 'ospod user add|email|list|disable|enable|remove': the staff
 // accounts that sign in to the admin pages. Every change is in the audit
 // trail as made from the command line.
 func (e *env) user(ctx context.Context, args []string) error {
-	var role string
+	var role, email string
 	cfg, err := e.loadConfig("user", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&role, "role", "", "with add: admin or editor")
+		fs.StringVar(&email, "email", "", "with add: the person's e-mail address (for single sign-on)")
 	})
 	if err != nil {
 		return err
 	}
 	a := cfg.args
-	if len(a) == 0 || (a[0] == "list") != (len(a) == 1) || len(a) > 2 {
+	if len(a) == 0 || (a[0] == "list") != (len(a) == 1) || len(a) > 3 || (len(a) == 3 && a[0] != "email") {
 		return usageError{msg: userUsage}
+	}
+	if a[0] == "email" && len(a) == 3 {
+		email = a[2]
+	}
+	if email = strings.TrimSpace(email); email != "" && !store.ValidEmail(email) {
+		return usageError{msg: fmt.Sprintf("%q is not an e-mail address", email)}
 	}
 	if a[0] == "add" {
 		if !store.ValidRole(role) {
@@ -55,7 +63,13 @@ func (e *env) user(ctx context.Context, args []string) error {
 	case "list":
 		return e.listUsers(ctx, n.st)
 	case "add":
-		return e.addUser(ctx, n.st, a[1], role, password)
+		return e.addUser(ctx, n.st, &store.StaffAccount{Name: a[1], Role: role, Email: email}, password)
+	case "email":
+		if err := n.st.ChangeStaffAccount(ctx, a[1], store.StaffChange{Email: &email, KeepSessions: true}); err != nil {
+			return userError(a[1], err)
+		}
+		fmt.Fprintf(e.stdout, "user %s: e-mail %q\n", a[1], email)
+		return cliAudit(ctx, n.st, "account.email", a[1], email)
 	case "disable", "enable":
 		disabled := a[0] == "disable"
 		if err := n.st.ChangeStaffAccount(ctx, a[1], store.StaffChange{Disabled: &disabled}); err != nil {
@@ -73,20 +87,20 @@ func (e *env) user(ctx context.Context, args []string) error {
 	return usageError{msg: userUsage}
 }
 
-func (e *env) addUser(ctx context.Context, st *store.Store, name, role, password string) error {
+func (e *env) addUser(ctx context.Context, st *store.Store, acc *store.StaffAccount, password string) error {
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return usageError{msg: err.Error()}
 	}
-	acc := &store.StaffAccount{Name: name, Role: role, PasswordHash: hash}
+	acc.PasswordHash = hash
 	if err := st.AddStaffAccount(ctx, acc); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("user %s already exists", name)
+			return fmt.Errorf("user %s already exists", acc.Name)
 		}
-		return err
+		return userError(acc.Name, err)
 	}
-	fmt.Fprintf(e.stdout, "user %s added (%s); sign in at /admin/login\n", name, role)
-	return cliAudit(ctx, st, "account.add", name, "role "+role)
+	fmt.Fprintf(e.stdout, "user %s added (%s); sign in at /admin/login\n", acc.Name, acc.Role)
+	return cliAudit(ctx, st, "account.add", acc.Name, "role "+acc.Role)
 }
 
 func (e *env) listUsers(ctx context.Context, st *store.Store) error {
@@ -95,12 +109,14 @@ func (e *env) listUsers(ctx context.Context, st *store.Store) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tSECOND FACTOR\tCREATED")
+	fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tSECOND FACTOR\tE-MAIL\tCREATED")
 	for _, a := range accounts {
 		state := "active"
 		switch {
 		case a.Disabled:
 			state = "disabled"
+		case a.PasswordHash == "" && a.Email != "":
+			state = "no password"
 		case a.PasswordHash == "":
 			state = "invited"
 		}
@@ -108,7 +124,11 @@ func (e *env) listUsers(ctx context.Context, st *store.Store) error {
 		if a.TOTPEnabled {
 			factor = "on"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, a.Role, state, factor, a.Created.Format("2006-01-02"))
+		email := a.Email
+		if email == "" {
+			email = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Name, a.Role, state, factor, email, a.Created.Format("2006-01-02"))
 	}
 	return tw.Flush()
 }
@@ -130,8 +150,11 @@ func readPassword(r io.Reader) (string, error) {
 }
 
 func userError(name string, err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("no user %s (see ospod user list)", name)
+	case errors.Is(err, store.ErrEmailTaken):
+		return fmt.Errorf("user %s: another account has this e-mail address", name)
 	}
 	return err
 }
