@@ -152,3 +152,42 @@ func TestBrowserAdminFirstStart(t *testing.T) {
 	}
 	tb.checkAdminPage(fmt.Sprintf("first visit (%s)", store.RoleAdmin))
 }
+
+// TestBrowserAdminSSO: with the keyboard, from the sign-in page through the
+// provider's login page back to the dashboard; then a refused sign-in
+// (unknown e-mail) shows the sign-in page with its message.
+func TestBrowserAdminSSO(t *testing.T) {
+	needBrowser(t)
+	n, p := ssoNode(t, nodetest.Options{})
+	p.SetUser(aliceID)
+	tb := adminTab(t)
+	tb.open(n.URL+"/admin/login", 200)
+	tb.checkAdminPage("sign-in page with single sign-on")
+	for i := 0; eval[string](tb, "document.activeElement.id") != "sso"; i++ {
+		if i > 40 {
+			t.Fatal("Tab never reaches the single sign-on link")
+		}
+		if err := chromedp.Do(tb.ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tb.follow("single sign-on link", 200, chromedp.KeyEvent(kb.Enter))
+	if h := tb.text("h1"); h != "Test identity provider" {
+		t.Fatalf("after the link: %q at %s", h, eval[string](tb, "location.href"))
+	}
+	tb.follow("approve at the provider", 200, chromedp.Click(chromedp.ID("approve")))
+	if loc := tb.location(); loc != "/admin" {
+		t.Fatalf("after single sign-on: %s", loc)
+	}
+	tb.checkAdminPage("dashboard after single sign-on")
+
+	p.SetUser(nodetest.OIDCUser{Subject: "m", Email: "mallory@city.example", EmailVerified: true})
+	tb2 := adminTab(t)
+	tb2.open(n.URL+"/admin/login", 200)
+	tb2.follow("single sign-on link", 200, chromedp.Click(chromedp.ID("sso")))
+	tb2.follow("approve as mallory", 401, chromedp.Click(chromedp.ID("approve")))
+	if !strings.Contains(tb2.text("#login-error"), "No account of this node") {
+		t.Errorf("refused single sign-on: %q", tb2.text("#login-error"))
+	}
+	tb2.checkAdminPage("refused single sign-on")
+}

@@ -129,7 +129,7 @@ func (p *OIDCProvider) jwks(w http.ResponseWriter, _ *http.Request) {
 }
 
 var oidcLoginPage = template.Must(template.New("login").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Test identity provider</title></head><body><main>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Test identity provider</title></head><body><main>
 <h1>Test identity provider</h1>
 <form method="post" action="/authorize">
 {{range $k, $v := .Query}}<input type="hidden" name="{{$k}}" value="{{index $v 0}}">{{end}}
