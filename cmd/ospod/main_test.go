@@ -406,6 +406,10 @@ func TestCLIConfig(t *testing.T) {
 			map[string]string{"OSPO_ADMIN_TOKEN": "********"}},
 		{"token from a flag is masked", nil, []string{"-admin-token", "s3cret-flag-token"},
 			map[string]string{"OSPO_ADMIN_TOKEN": "********"}},
+		{"single sign-on, its secret masked", map[string]string{"OSPO_OIDC_ISSUER": "https://id.city.example/realms/staff",
+			"OSPO_OIDC_CLIENT_ID": "ospod", "OSPO_OIDC_CLIENT_SECRET": "s3cret-oidc"}, []string{"-oidc-name", "City ID"},
+			map[string]string{"OSPO_OIDC_ISSUER": "https://id.city.example/realms/staff", "OSPO_OIDC_CLIENT_ID": "ospod",
+				"OSPO_OIDC_CLIENT_SECRET": "********", "OSPO_OIDC_NAME": "City ID"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -442,6 +446,8 @@ func TestCLIConfig(t *testing.T) {
 		{"unknown flag", nil, []string{"-colour", "blue"}, "colour"},
 		{"profiler on a public address", map[string]string{"OSPO_PPROF_LISTEN": "0.0.0.0:6060"}, nil, "OSPO_PPROF_LISTEN"},
 		{"profiler without a port", nil, []string{"-pprof-listen", "127.0.0.1"}, "OSPO_PPROF_LISTEN"},
+		{"issuer not a URL", map[string]string{"OSPO_OIDC_ISSUER": "id.city.example"}, nil, "OSPO_OIDC_ISSUER"},
+		{"issuer with a query", nil, []string{"-oidc-issuer", "https://id.city.example/?tenant=1"}, "OSPO_OIDC_ISSUER"},
 	}
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {

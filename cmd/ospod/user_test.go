@@ -81,3 +81,66 @@ func TestCLIUser(t *testing.T) {
 		t.Errorf("audit: %q, want %q", strings.Join(got, ", "), want)
 	}
 }
+
+// TestCLIUserEmail: 'ospod user add --email' and 'ospod user email' set the
+// address single sign-on maps to; a bad or taken address is refused.
+func TestCLIUserEmail(t *testing.T) {
+	dir := newDataDir(t)
+	env := map[string]string{"OSPO_DATA": dir, "OSPO_BASE_URL": "http://127.0.0.1:1"}
+	for _, args := range [][]string{{"alice", "--role", "admin", "--email", "alice@city.example"}, {"bob", "--role", "editor"}} {
+		if res := cli(t, env, "correct horse battery staple\n", append([]string{"user", "add"}, args...)...); res.err != nil {
+			t.Fatalf("add %s: %v", args[0], res.err)
+		}
+	}
+	refusals := []struct {
+		name, stdin, want string
+		args              []string
+	}{
+		{"bad address", "a long enough password\n", "not an e-mail address",
+			[]string{"user", "add", "eve", "--role", "admin", "--email", "eve at city"}},
+		{"taken address", "a long enough password\n", "another account has this e-mail",
+			[]string{"user", "add", "eve", "--role", "admin", "--email", "ALICE@city.example"}},
+		{"taken by email", "", "another account has this e-mail", []string{"user", "email", "bob", "alice@city.example"}},
+		{"no such user", "", "no user zed", []string{"user", "email", "zed", "zed@city.example"}},
+		{"too many arguments", "", "usage", []string{"user", "remove", "bob", "extra"}},
+	}
+	for _, r := range refusals {
+		res := cli(t, env, r.stdin, r.args...)
+		if res.code == 0 || res.err == nil || !strings.Contains(res.err.Error(), r.want) {
+			t.Errorf("%s: exit %d, error %v; want %q", r.name, res.code, res.err, r.want)
+		}
+	}
+	mustCLI(t, env, "user", "email", "bob", "bob@city.example")
+	out := mustCLI(t, env, "user", "list").stdout
+	if !strings.Contains(out, "alice@city.example") || !strings.Contains(out, "bob@city.example") {
+		t.Errorf("list:\n%s", out)
+	}
+	mustCLI(t, env, "user", "email", "bob") // no address: removed
+	st, err := store.Open(context.Background(), store.Options{Path: filepath.Join(dir, "ospod.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if b, err := st.StaffAccount(context.Background(), "bob"); err != nil || b.Email != "" {
+		t.Errorf("bob after removing his address: %+v %v", b, err)
+	}
+	if _, err := st.StaffAccount(context.Background(), "eve"); err == nil {
+		t.Error("eve was added despite a refused address")
+	}
+}
+
+// TestServeOIDCConfig: single sign-on half configured, or over http on a
+// node that may not reach private networks, stops 'ospod serve' at once.
+func TestServeOIDCConfig(t *testing.T) {
+	dir := newDataDir(t)
+	for name, env := range map[string]map[string]string{
+		"no client id": {"OSPO_OIDC_ISSUER": "https://id.city.example"},
+		"http issuer":  {"OSPO_OIDC_ISSUER": "http://id.city.example", "OSPO_OIDC_CLIENT_ID": "ospod"},
+	} {
+		env["OSPO_DATA"], env["OSPO_LISTEN"] = dir, "127.0.0.1:0"
+		res := cli(t, env, "", "serve")
+		if res.code != 2 || res.err == nil || !strings.Contains(res.err.Error(), "OSPO_OIDC_") {
+			t.Errorf("%s: exit %d, error %v; want 2 naming the option", name, res.code, res.err)
+		}
+	}
+}
