@@ -180,6 +180,8 @@ func TestBrowserAdminSSO(t *testing.T) {
 		t.Fatalf("after single sign-on: %s", loc)
 	}
 	tb.checkAdminPage("dashboard after single sign-on")
+	tb.open(n.URL+"/admin/users", 200)
+	tb.checkAdminPage("users page with e-mail addresses and sign-up")
 
 	p.SetUser(nodetest.OIDCUser{Subject: "m", Email: "mallory@city.example", EmailVerified: true})
 	tb2 := adminTab(t)
