@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/store"
 )
@@ -191,7 +192,7 @@ func (n *Node) deliver(ctx context.Context, d *store.Delivery, o *DeliveryOption
 		n.finish(ctx, d, o, r)
 		return
 	}
-	res, err := n.client.Post(ctx, d.Inbox, d.Doc, ContentTypeActivity, n.deliverySigner())
+	res, err := n.client.Post(ctx, d.Inbox, d.Doc, as2.ContentTypeActivity, n.deliverySigner())
 	if ctx.Err() != nil {
 		return // shutting down: the lease expires and the row is claimed again
 	}

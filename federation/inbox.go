@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	vocab "github.com/go-ap/activitypub"
-
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
@@ -188,7 +187,7 @@ func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	if state == store.FollowPending {
 		return nil
 	}
-	id, doc, err := n.answerFollowDoc(vocab.AcceptType, in.ID, signer.ID, tx.Now())
+	id, doc, err := as2.Accept(n.URLs, in.ID, signer.ID, tx.Now())
 	if err != nil {
 		return err
 	}
@@ -413,7 +412,7 @@ func (n *Node) onJoin(ctx context.Context, tx *store.Tx, signer *store.Actor, in
 	if !strings.HasPrefix(in.ObjectID, n.URLs.Base+"/events/") {
 		return nil
 	}
-	id, doc, err := n.ignoreDoc(in.ID, signer.ID, tx.Now())
+	id, doc, err := as2.Ignore(n.URLs, in.ID, signer.ID, tx.Now())
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/signature"
 )
 
@@ -65,7 +65,7 @@ func New(t testing.TB) *Peer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Peer{Key: key, ContentType: federation.ContentTypeActivity, keys: map[string]*rsa.PublicKey{}}
+	p := &Peer{Key: key, ContentType: as2.ContentTypeActivity, keys: map[string]*rsa.PublicKey{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/peer", p.serveActor)
 	mux.HandleFunc("POST /users/peer/inbox", p.serveInbox)
@@ -125,7 +125,7 @@ func (p *Peer) serveWebFinger(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/jrd+json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"subject": "acct:peer@" + p.Host(),
-		"links":   []map[string]string{{"rel": "self", "type": federation.ContentTypeActivity, "href": p.ActorID}},
+		"links":   []map[string]string{{"rel": "self", "type": as2.ContentTypeActivity, "href": p.ActorID}},
 	})
 }
 
@@ -254,7 +254,7 @@ func (p *Peer) PostWith(t testing.TB, url string, activity any, o SignOptions, m
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", federation.ContentTypeActivity)
+	req.Header.Set("Content-Type", as2.ContentTypeActivity)
 	if !o.Unsigned {
 		if o.Headers == nil {
 			o.Headers = []string{signature.RequestTarget, "host", "date", "digest"}
@@ -295,7 +295,7 @@ func (p *Peer) PostWith(t testing.TB, url string, activity any, o SignOptions, m
 func fetchKey(keyID string) (*rsa.PublicKey, error) {
 	actorURL, _, _ := strings.Cut(keyID, "#")
 	req, _ := http.NewRequest(http.MethodGet, actorURL, nil)
-	req.Header.Set("Accept", federation.ContentTypeActivity)
+	req.Header.Set("Accept", as2.ContentTypeActivity)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
