@@ -20,6 +20,7 @@ import (
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/api/nodetest"
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/ospometa"
 	"github.com/ospod/ospod/store"
 )
 
@@ -193,7 +194,7 @@ func TestOpenDataNetwork(t *testing.T) {
 	if !bytes.HasPrefix(body, []byte("# OSPOmeta")) || !bytes.Contains(body, []byte("# Licence: CC0-1.0 (https://creativecommons.org/publicdomain/zero/1.0/)")) {
 		t.Errorf("OSPOmeta header:\n%s", body)
 	}
-	var meta map[string]federation.OSPOmetaEntry
+	var meta map[string]ospometa.Entry
 	if err := yaml.Unmarshal(body, &meta); err != nil {
 		t.Fatalf("not YAML: %v\n%s", err, body)
 	}
@@ -205,7 +206,7 @@ func TestOpenDataNetwork(t *testing.T) {
 	if am := meta["https://opensource.exampleton.example"]; am.Email != "ospo@exampleton.example" || am.FlossPolicy == "" || len(am.Code) != 2 {
 		t.Errorf("A in OSPOmeta %+v", am)
 	}
-	var fr map[string]federation.OSPOmetaEntry
+	var fr map[string]ospometa.Entry
 	if err := yaml.Unmarshal(odFetch(t, a.URL+"/directory.ospometa.yml?country=FR", "application/yaml; charset=utf-8"), &fr); err != nil || len(fr) != 1 {
 		t.Errorf("OSPOmeta?country=FR: %v %v", err, fr)
 	}

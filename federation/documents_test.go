@@ -320,11 +320,3 @@ func TestNodeInfo(t *testing.T) {
 		t.Error("metadata.ospo.discoverable = false, want true")
 	}
 }
-
-func TestOSPOmetaForFallsBackToActor(t *testing.T) {
-	p := &store.Profile{Name: store.LangMap{"fr": "Bureau", "en": "Office"}, Language: "fr", Country: "FR"}
-	key, e := OSPOmetaFor(p, "https://node.example/actor")
-	if key != "https://node.example/actor" || e.Name != "Bureau" || e.Country != "FR" || e.Description != nil {
-		t.Errorf("OSPOmetaFor = %q, %+v", key, e)
-	}
-}

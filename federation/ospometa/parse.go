@@ -1,7 +1,6 @@
-package federation
+package ospometa
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -14,97 +13,59 @@ import (
 	"github.com/ospod/ospod/store"
 )
 
-// ImportReport says what an OSPOmeta import did.
-type ImportReport struct {
-	Imported []string      `json:"imported"`
-	Skipped  []ImportIssue `json:"skipped"`
-	Errors   []ImportIssue `json:"errors"`
-}
+// MaxEntries bounds one list.
+const MaxEntries = 10000
 
-// ImportIssue is one entry of a list that was not imported, and why.
-type ImportIssue struct {
+// Issue is one entry of a list that cannot be imported, and why.
+type Issue struct {
 	Entry  string `json:"entry"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason"`
 }
 
-func (i ImportIssue) String() string {
+// String is the issue as one line of a report.
+func (i Issue) String() string {
 	if i.Field != "" {
 		return fmt.Sprintf("%s: %s: %s", i.Entry, i.Field, i.Reason)
 	}
 	return fmt.Sprintf("%s: %s", i.Entry, i.Reason)
 }
 
-// maxImportEntries bounds one list.
-const maxImportEntries = 10000
+// Listed is one entry of a list: its key (the OSPO's URL) and, when it is
+// valid, its profile; otherwise the reasons it is not.
+type Listed struct {
+	Key     string
+	Profile *store.Profile
+	Issues  []Issue
+}
 
-// ImportOSPOmeta reads an OSPOmeta YAML list (FLOSS-PSO's format: a map from
-// each OSPO's URL to name, country, description, email, created,
-// floss_policy, code) and lists its valid entries in the directory as
-// "listed", with their source and licence. Broken entries are reported one
-// by one and the rest imported. An OSPO already in the directory through its
-// own node is skipped: the federated entry wins.
-func (n *Node) ImportOSPOmeta(ctx context.Context, data []byte, source, licence string) (*ImportReport, error) {
+// Parse reads an OSPOmeta list and checks each entry, in the order of their
+// keys. A document that is not a map of entries, or that has more than
+// MaxEntries, is an error; a broken entry only has Issues.
+func Parse(data []byte) ([]Listed, error) {
 	var doc map[string]yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("not an OSPOmeta YAML document: %w", err)
 	}
-	if len(doc) > maxImportEntries {
-		return nil, fmt.Errorf("the list has %d entries, more than %d", len(doc), maxImportEntries)
+	if len(doc) > MaxEntries {
+		return nil, fmt.Errorf("the list has %d entries, more than %d", len(doc), MaxEntries)
 	}
-	rep := &ImportReport{Imported: []string{}, Skipped: []ImportIssue{}, Errors: []ImportIssue{}}
 	keys := make([]string, 0, len(doc))
 	for k := range doc {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	federated := map[string]bool{}
-	entries, err := n.st.DirectoryEntries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		if e.Kind != store.KindListed && e.Profile.Website != "" {
-			federated[strings.TrimSuffix(e.Profile.Website, "/")] = true
-		}
-	}
-	var good []*store.DirectoryEntry
+	out := make([]Listed, 0, len(keys))
 	for _, key := range keys {
 		node := doc[key]
-		p, issues := ospometaProfile(key, &node)
-		if len(issues) > 0 {
-			rep.Errors = append(rep.Errors, issues...)
-			continue
-		}
-		if p, err := n.st.Peer(ctx, key); err == nil && p.State == store.PeerDismissed {
-			rep.Skipped = append(rep.Skipped, ImportIssue{Entry: key, Reason: "removed from the directory by the administrator"})
-			continue
-		}
-		if federated[strings.TrimSuffix(key, "/")] {
-			rep.Skipped = append(rep.Skipped, ImportIssue{Entry: key, Reason: "already in the directory through its own node"})
-			continue
-		}
-		good = append(good, &store.DirectoryEntry{ID: key, Kind: store.KindListed, Host: store.HostOf(key),
-			Profile: p, Source: source, Licence: licence})
+		p, issues := profileOf(key, &node)
+		out = append(out, Listed{Key: key, Profile: p, Issues: issues})
 	}
-	err = n.st.InTx(ctx, func(tx *store.Tx) error {
-		for _, e := range good {
-			if kind, err := tx.DirectoryKind(ctx, e.ID); err == nil && kind != store.KindListed {
-				rep.Skipped = append(rep.Skipped, ImportIssue{Entry: e.ID, Reason: "already in the directory"})
-				continue
-			}
-			if err := tx.PutDirectoryEntry(ctx, e); err != nil {
-				return err
-			}
-			rep.Imported = append(rep.Imported, e.ID)
-		}
-		return nil
-	})
-	return rep, err
+	return out, nil
 }
 
-// ospometaEntry is one OSPO of an OSPOmeta list.
-type ospometaEntry struct {
+// listEntry is one OSPO of an OSPOmeta list.
+type listEntry struct {
 	Name        string    `yaml:"name"`
 	Country     string    `yaml:"country"`
 	Description yaml.Node `yaml:"description"`
@@ -116,16 +77,16 @@ type ospometaEntry struct {
 	Language    string    `yaml:"language"`
 }
 
-// ospometaProfile checks one entry and turns it into a profile.
-func ospometaProfile(key string, node *yaml.Node) (*store.Profile, []ImportIssue) {
-	var issues []ImportIssue
+// profileOf checks one entry and turns it into a profile.
+func profileOf(key string, node *yaml.Node) (*store.Profile, []Issue) {
+	var issues []Issue
 	bad := func(field, reason string) {
-		issues = append(issues, ImportIssue{Entry: key, Field: field, Reason: reason})
+		issues = append(issues, Issue{Entry: key, Field: field, Reason: reason})
 	}
 	if err := store.CheckHTTPURL(key); err != nil {
 		bad("", "the entry's key (the OSPO's URL) "+err.Error())
 	}
-	var e ospometaEntry
+	var e listEntry
 	if err := node.Decode(&e); err != nil {
 		bad("", "not a map of OSPOmeta fields: "+err.Error())
 		return nil, issues
@@ -202,13 +163,4 @@ func ospometaProfile(key string, node *yaml.Node) (*store.Profile, []ImportIssue
 	}
 	p.Normalize()
 	return p, issues
-}
-
-// FetchList downloads a list (OSPOmeta YAML) from a URL within the usual
-// bounds (size, time, private addresses, blocks).
-func (n *Node) FetchList(ctx context.Context, url string) ([]byte, error) {
-	if err := n.allowedURL(ctx, url); err != nil {
-		return nil, err
-	}
-	return n.client.GetJSON(ctx, url, "application/yaml, text/yaml, text/plain;q=0.5, */*;q=0.1", nil)
 }
