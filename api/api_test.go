@@ -26,6 +26,7 @@ import (
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
 )
@@ -44,7 +45,7 @@ const (
 // testNode is one ospod node served over real HTTP on 127.0.0.1 with a real SQLite file.
 type testNode struct {
 	base  string
-	path  string
+	dir   string
 	st    *store.Store
 	fed   *federation.Node
 	clock *storetest.Clock
@@ -52,7 +53,7 @@ type testNode struct {
 }
 
 type nodeOptions struct {
-	path     string // database file; a fresh one when empty
+	dir      string // data folder; a fresh one when empty
 	clock    *storetest.Clock
 	ownKey   bool // let the node make its own key instead of the committed test key
 	bodySize string
@@ -78,25 +79,20 @@ func (w *logWriter) Write(p []byte) (int, error) {
 func startNode(t *testing.T, o nodeOptions) *testNode {
 	t.Helper()
 	ctx := context.Background()
-	if o.path == "" {
-		o.path = filepath.Join(t.TempDir(), "ospod.db")
+	if o.dir == "" {
+		o.dir = t.TempDir()
 	}
 	if o.clock == nil {
 		o.clock = storetest.NewClock(t0)
 	}
-	st, err := store.Open(ctx, store.Options{Path: o.path, Now: o.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var key string
 	if !o.ownKey {
 		// RSA key generation is slow under -race: reuse the committed test key.
-		key, err := os.ReadFile(filepath.Join("..", "federation", "testdata", "test_key.pem"))
+		b, err := os.ReadFile(filepath.Join("..", "federation", "testdata", "test_key.pem"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.SetSettingIfAbsent(ctx, store.SettingPrivateKey, string(key)); err != nil {
-			t.Fatal(err)
-		}
+		key = string(b)
 	}
 	if o.addr == "" {
 		o.addr = "127.0.0.1:0"
@@ -108,16 +104,18 @@ func startNode(t *testing.T, o nodeOptions) *testNode {
 	base := "http://" + l.Addr().String()
 	lw := &logWriter{t: t}
 	log := slog.New(slog.NewTextHandler(lw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo", Logger: log})
+	opened, err := node.Open(ctx, node.Options{Dir: o.dir, Now: o.clock.Now, PrivateKeyPEM: key,
+		Federation: federation.Options{BaseURL: base, Handle: "ospo", Logger: log}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	st, fed := opened.Store, opened.Fed
 	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(token), Logger: log, BodyLimit: o.bodySize})
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(sctx, l) }()
 	var once sync.Once
-	n := &testNode{base: base, path: o.path, st: st, fed: fed, clock: o.clock}
+	n := &testNode{base: base, dir: o.dir, st: st, fed: fed, clock: o.clock}
 	n.stop = func() {
 		once.Do(func() {
 			cancel()
@@ -1167,9 +1165,9 @@ func TestOSPOmeta(t *testing.T) {
 }
 
 func TestRestartPersistence(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "data", "ospod.db")
+	dir := filepath.Join(t.TempDir(), "data")
 	clock := storetest.NewClock(t0)
-	a := startNode(t, nodeOptions{path: path, clock: clock, ownKey: true})
+	a := startNode(t, nodeOptions{dir: dir, clock: clock, ownKey: true})
 	wantStatus(t, a.admin(t, http.MethodPut, "/profile", example(t, "profile.json")), 200)
 	keep := obj(t, a.admin(t, http.MethodPost, "/events", example(t, "event.json")))["id"].(string)
 	clock.Advance(time.Minute)
@@ -1183,7 +1181,7 @@ func TestRestartPersistence(t *testing.T) {
 		t.Error("the first server still accepts connections after stop")
 	}
 
-	b := startNode(t, nodeOptions{path: path, clock: clock, ownKey: true, addr: strings.TrimPrefix(a.base, "http://")})
+	b := startNode(t, nodeOptions{dir: dir, clock: clock, ownKey: true, addr: strings.TrimPrefix(a.base, "http://")})
 	if got := obj(t, b.get(t, "/actor", "Accept", acceptAS))["publicKey"].(map[string]any)["publicKeyPem"]; got != keyBefore || got == nil {
 		t.Errorf("the actor key changed across a restart")
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/ospod/ospod/api/nodetest"
 	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/ospometa"
+	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 )
 
@@ -386,15 +386,12 @@ func startWithOptions(t *testing.T, o api.Options) string {
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "ospod.db")})
+	n, err := node.Open(ctx, node.Options{Dir: t.TempDir(),
+		Federation: federation.Options{BaseURL: srv.URL, Handle: "ospo", AllowPrivateNetworks: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	fed, err := federation.New(ctx, st, federation.Options{BaseURL: srv.URL, Handle: "ospo", AllowPrivateNetworks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h = api.New(fed, o).Handler()
+	t.Cleanup(func() { n.Close() })
+	h = api.New(n.Fed, o).Handler()
 	return srv.URL
 }

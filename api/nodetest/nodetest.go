@@ -12,12 +12,12 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 )
 
@@ -72,19 +72,17 @@ func Start(t testing.TB, o Options) *Node {
 	}
 	base := "http://" + l.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(o.Dir, "ospod.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("OSPOD_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo",
-		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second, Delivery: o.Delivery, Discovery: o.Discovery, Logger: log.With("node", base)})
+	opened, err := node.Open(ctx, node.Options{Dir: o.Dir, Federation: federation.Options{BaseURL: base, Handle: "ospo",
+		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second,
+		Delivery: o.Delivery, Discovery: o.Discovery, Logger: log.With("node", base)}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	st, fed := opened.Store, opened.Fed
 	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: inboxRate(o.InboxRate)})
 	served := make(chan struct{})
 	go func() { _ = srv.Serve(ctx, l); close(served) }()

@@ -28,10 +28,10 @@ func (e *env) profile(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	switch sub := cfg.args[0]; {
 	case sub == "show" && len(cfg.args) == 1:
-		p, err := n.fed.Profile(ctx)
+		p, err := n.Fed.Profile(ctx)
 		if err != nil {
 			return err
 		}
@@ -41,10 +41,10 @@ func (e *env) profile(ctx context.Context, args []string) error {
 		if err := e.readDoc(cfg.args[1], &p); err != nil {
 			return err
 		}
-		if err := n.fed.SetProfile(ctx, &p); err != nil {
+		if err := n.Fed.SetProfile(ctx, &p); err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(e.stderr, "profile saved; actor %s\n", n.fed.URLs.Actor)
+		fmt.Fprintf(e.stderr, "profile saved; actor %s\n", n.Fed.URLs.Actor)
 		return nil
 	}
 	return usageError{msg: "usage: ospod profile show | ospod profile set FILE"}
@@ -67,7 +67,7 @@ func (e *env) event(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	a := cfg.args
 	switch {
 	case a[0] == "list" && len(a) == 1:
@@ -81,7 +81,7 @@ func (e *env) event(ctx context.Context, args []string) error {
 		default:
 			return usageError{msg: "-when must be upcoming, past or all"}
 		}
-		events, total, err := n.st.ListEvents(ctx, f)
+		events, total, err := n.Store.ListEvents(ctx, f)
 		if err != nil {
 			return err
 		}
@@ -101,14 +101,14 @@ func (e *env) event(ctx context.Context, args []string) error {
 		if err := e.readDoc(a[1], &ev); err != nil {
 			return err
 		}
-		if err := n.fed.CreateEvent(ctx, &ev); err != nil {
+		if err := n.Fed.CreateEvent(ctx, &ev); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintln(e.stdout, ev.ID)
-		fmt.Fprintf(e.stderr, "event published: %s\n", n.fed.URLs.Event(ev.ID))
+		fmt.Fprintf(e.stderr, "event published: %s\n", n.Fed.URLs.Event(ev.ID))
 		return nil
 	case a[0] == "show" && len(a) == 2:
-		ev, err := n.st.Event(ctx, a[1])
+		ev, err := n.Store.Event(ctx, a[1])
 		if err != nil || !ev.Deleted.IsZero() {
 			return fmt.Errorf("event %s: not found", a[1])
 		}
@@ -118,16 +118,16 @@ func (e *env) event(ctx context.Context, args []string) error {
 		if err := e.readDoc(a[2], &ev); err != nil {
 			return err
 		}
-		if err := n.fed.UpdateEvent(ctx, a[1], &ev); err != nil {
+		if err := n.Fed.UpdateEvent(ctx, a[1], &ev); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event %s: not found", a[1])
 			}
 			return describe(err)
 		}
-		fmt.Fprintf(e.stderr, "event updated: %s\n", n.fed.URLs.Event(ev.ID))
+		fmt.Fprintf(e.stderr, "event updated: %s\n", n.Fed.URLs.Event(ev.ID))
 		return nil
 	case a[0] == "delete" && len(a) == 2:
-		if err := n.fed.DeleteEvent(ctx, a[1]); err != nil {
+		if err := n.Fed.DeleteEvent(ctx, a[1]); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event %s: not found", a[1])
 			}

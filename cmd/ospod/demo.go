@@ -14,6 +14,7 @@ import (
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 )
 
@@ -55,18 +56,15 @@ func (e *env) demo(ctx context.Context, args []string) error {
 			}
 		}
 		base := "http://" + l.Addr().String()
-		st, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, d.handle, "ospod.db")})
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo",
-			AllowPrivateNetworks: true, Logger: log.With("node", d.handle),
+		n, err := node.Open(ctx, node.Options{Dir: filepath.Join(dir, d.handle), Federation: federation.Options{
+			BaseURL: base, Handle: "ospo", AllowPrivateNetworks: true, Logger: log.With("node", d.handle),
 			Delivery:  federation.DeliveryOptions{RetryBase: time.Second, Poll: 200 * time.Millisecond},
-			Discovery: federation.DiscoveryOptions{Interval: time.Minute, Pause: time.Millisecond}})
+			Discovery: federation.DiscoveryOptions{Interval: time.Minute, Pause: time.Millisecond}}})
 		if err != nil {
 			return fmt.Errorf("%s: %w", d.handle, err)
 		}
+		defer n.Close()
+		fed := n.Fed
 		nodes[i] = fed
 		srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken("demo-" + d.handle), Logger: log})
 		for _, run := range []func(context.Context) error{

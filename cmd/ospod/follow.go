@@ -23,8 +23,8 @@ func (e *env) follow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	rel, created, err := n.fed.Follow(ctx, cfg.args[0])
+	defer n.Close()
+	rel, created, err := n.Fed.Follow(ctx, cfg.args[0])
 	if err != nil {
 		return err
 	}
@@ -53,8 +53,8 @@ func (e *env) unfollow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	if err := n.fed.Unfollow(ctx, id); err != nil {
+	defer n.Close()
+	if err := n.Fed.Unfollow(ctx, id); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "unfollowed; Undo queued")
@@ -71,8 +71,8 @@ func (e *env) relations(ctx context.Context, name string, t store.RelationTable,
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	rels, err := n.st.Relations(ctx, t, "")
+	defer n.Close()
+	rels, err := n.Store.Relations(ctx, t, "")
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -368,6 +369,30 @@ func configValues(t *testing.T, out string) map[string]string {
 		vals[f[0]] = strings.Join(f[2:], " ")
 	}
 	return vals
+}
+
+// Each value is parsed once, into its typed field: what the commands read.
+func TestConfigTypedValues(t *testing.T) {
+	vars := map[string]string{"OSPO_HTTP_TIMEOUT": "5s", "OSPO_SEED_PEERS": "ospo@a.example, https://b.example/actor",
+		"OSPO_INBOX_RATE": "2.5", "OSPO_LOG_LEVEL": "warn"}
+	e := &env{getenv: func(k string) string { return vars[k] }, stdout: io.Discard, stderr: io.Discard}
+	c, err := e.loadConfig("test", []string{"-delivery-workers", "7", "-allow-private-networks=true", "-base-url", "https://ospo.example/", "list"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPTimeout != 5*time.Second || c.DeliveryWorkers != 7 || !c.AllowPrivateNetworks || c.InboxRate != 2.5 ||
+		c.LogLevel != slog.LevelWarn || c.RetryBase != 30*time.Second || c.Data != "./data" {
+		t.Errorf("parsed %+v", c)
+	}
+	if c.BaseURL.String() != "https://ospo.example" {
+		t.Errorf("base URL %q", c.BaseURL)
+	}
+	if want := []string{"ospo@a.example", "https://b.example/actor"}; !reflect.DeepEqual(c.SeedPeers, want) {
+		t.Errorf("seed peers %q, want %q", c.SeedPeers, want)
+	}
+	if !reflect.DeepEqual(c.args, []string{"list"}) {
+		t.Errorf("args %q", c.args)
+	}
 }
 
 func TestCLIConfig(t *testing.T) {

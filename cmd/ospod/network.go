@@ -22,8 +22,8 @@ func (e *env) peers(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	entries, err := n.st.DirectoryEntries(ctx)
+	defer n.Close()
+	entries, err := n.Store.DirectoryEntries(ctx)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (e *env) peers(ctx context.Context, args []string) error {
 		if d.Kind == store.KindListed {
 			state = "listed"
 		}
-		if p, err := n.st.Peer(ctx, d.ID); err == nil {
+		if p, err := n.Store.Peer(ctx, d.ID); err == nil {
 			state, last, lastErr = p.State, p.LastSuccessAt, p.LastError
 		}
 		name, _ := d.Profile.Name.Best(d.Profile.DefaultLanguage(), d.Profile.DefaultLanguage())
@@ -63,8 +63,8 @@ func (e *env) discover(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	rep, err := n.fed.DiscoverOnce(ctx)
+	defer n.Close()
+	rep, err := n.Fed.DiscoverOnce(ctx)
 	if err != nil {
 		return err
 	}
@@ -97,20 +97,20 @@ func (e *env) block(ctx context.Context, name string, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	switch name {
 	case "block":
-		if err := n.fed.BlockDomain(ctx, cfg.args[0], reason); err != nil {
+		if err := n.Fed.BlockDomain(ctx, cfg.args[0], reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s blocked; its cached data was purged\n", store.NormalizeDomain(cfg.args[0]))
 	case "unblock":
-		if err := n.fed.UnblockDomain(ctx, cfg.args[0]); err != nil {
+		if err := n.Fed.UnblockDomain(ctx, cfg.args[0]); err != nil {
 			return fmt.Errorf("%s: not blocked", cfg.args[0])
 		}
 		fmt.Fprintf(e.stdout, "%s unblocked\n", store.NormalizeDomain(cfg.args[0]))
 	default:
-		blocks, err := n.st.DomainBlocks(ctx)
+		blocks, err := n.Store.DomainBlocks(ctx)
 		if err != nil {
 			return err
 		}
@@ -138,11 +138,11 @@ func (e *env) importList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	from := cfg.args[1]
 	var data []byte
 	if strings.HasPrefix(from, "http://") || strings.HasPrefix(from, "https://") {
-		data, err = n.fed.FetchList(ctx, from)
+		data, err = n.Fed.FetchList(ctx, from)
 	} else {
 		data, err = os.ReadFile(from)
 	}
@@ -152,7 +152,7 @@ func (e *env) importList(ctx context.Context, args []string) error {
 	if source == "" {
 		source = from
 	}
-	rep, err := n.fed.ImportOSPOmeta(ctx, data, source, licence)
+	rep, err := n.Fed.ImportOSPOmeta(ctx, data, source, licence)
 	if err != nil {
 		return err
 	}
