@@ -138,21 +138,15 @@ func (s *Server) outbox(c echo.Context) error {
 	})
 }
 
-// followers shows how many follow us and lists the OSPOs among them (so
-// the network can be discovered); individual accounts are not listed.
+// followers shows how many follow us and lists those federation's policy
+// names (federation.ListedFollower): the OSPOs, not individual accounts.
 func (s *Server) followers(c echo.Context) error {
 	return s.negotiate(c, func() ([]byte, error) {
-		rels, err := s.st.Relations(c.Request().Context(), store.Followers, store.FollowAccepted)
+		total, listed, err := s.node.PublicFollowers(c.Request().Context())
 		if err != nil {
 			return nil, err
 		}
-		items := []string{}
-		for _, r := range rels {
-			if r.Actor.IsOSPO && docBool(r.Actor.Doc, "discoverable", true) {
-				items = append(items, r.ActorID)
-			}
-		}
-		return as2.Collection(s.node.URLs.Followers, len(rels), items)
+		return as2.Collection(s.node.URLs.Followers, total, listed)
 	}, nil)
 }
 

@@ -854,3 +854,40 @@ func TestServeGracefulShutdown(t *testing.T) {
 		})
 	}
 }
+
+// 'ospod peers' shows the network view of the admin API: a listed OSPO and
+// a dismissed peer, which is in no directory.
+func TestCLIPeers(t *testing.T) {
+	dir := newDataDir(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, "ospod.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storetest.Profile()
+	p.Name = store.LangMap{"en": "Lima OSPO"}
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: "https://l.example/", Kind: store.KindListed,
+			Profile: p, Source: "list.yml"}); err != nil {
+			return err
+		}
+		return tx.PutPeer(ctx, &store.Peer{ActorID: "https://x.example/actor", State: store.PeerDismissed, LastError: "gone"})
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustCLI(t, map[string]string{"OSPO_DATA": dir}, "peers")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("peers:\n%s", r.stdout)
+	}
+	for i, want := range [][]string{{"KIND", "STATE", "OSPO", "LAST ERROR"},
+		{"listed", "listed", "Lima OSPO", "https://l.example/"}, {"-", "dismissed", "https://x.example/actor", "gone"}} {
+		for _, w := range want {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("line %d %q lacks %q", i, lines[i], w)
+			}
+		}
+	}
+}

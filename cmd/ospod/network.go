@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -9,10 +10,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/store"
 )
 
-// peers implements 'ospod peers': every known OSPO with its state.
+// peers implements 'ospod peers': the network view of the admin API
+// (store.Network): every followed or following account and every OSPO of
+// the directory, with its state.
 func (e *env) peers(ctx context.Context, args []string) error {
 	cfg, err := e.loadConfig("peers", args, nil)
 	if err != nil {
@@ -23,25 +27,15 @@ func (e *env) peers(ctx context.Context, args []string) error {
 		return err
 	}
 	defer n.Close()
-	entries, err := n.Store.DirectoryEntries(ctx)
+	peers, err := n.Store.Network(ctx)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tSTATE\tLAST SUCCESS\tOSPO\tID\tLAST ERROR")
-	for _, d := range entries {
-		if d.Kind == store.KindSelf {
-			continue
-		}
-		state, last, lastErr := "active", d.UpdatedAt, ""
-		if d.Kind == store.KindListed {
-			state = "listed"
-		}
-		if p, err := n.Store.Peer(ctx, d.ID); err == nil {
-			state, last, lastErr = p.State, p.LastSuccessAt, p.LastError
-		}
-		name, _ := d.Profile.Name.Best(d.Profile.DefaultLanguage(), d.Profile.DefaultLanguage())
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Kind, state, when(last), name, d.ID, lastErr)
+	for _, p := range peers {
+		kind := cmp.Or(p.Kind(), "-")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", kind, p.State(), when(p.LastSuccess()), federation.PeerName(p), p.ID, p.LastError())
 	}
 	return tw.Flush()
 }
