@@ -71,31 +71,7 @@ func (e *env) event(ctx context.Context, args []string) error {
 	a := cfg.args
 	switch {
 	case a[0] == "list" && len(a) == 1:
-		f := store.EventFilter{Limit: 500}
-		switch when {
-		case "all":
-		case "upcoming":
-			f.When = store.EventsUpcoming
-		case "past":
-			f.When = store.EventsPast
-		default:
-			return usageError{msg: "-when must be upcoming, past or all"}
-		}
-		events, total, err := n.Store.ListEvents(ctx, f)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTART\tSTATUS\tNAME")
-		for _, ev := range events {
-			name, _ := ev.Name.Best(ev.Language, ev.Language)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.ID, ev.StartTime, ev.Status, name)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "%d event(s)\n", total)
-		return nil
+		return e.eventList(ctx, n.Store, when)
 	case a[0] == "add" && len(a) == 2:
 		var ev store.Event
 		if err := e.readDoc(a[1], &ev); err != nil {
@@ -137,6 +113,35 @@ func (e *env) event(ctx context.Context, args []string) error {
 		return nil
 	}
 	return usageError{msg: use}
+}
+
+// eventList implements 'ospod event list [-when upcoming|past|all]'.
+func (e *env) eventList(ctx context.Context, st *store.Store, when string) error {
+	f := store.EventFilter{Limit: 500}
+	switch when {
+	case "all":
+	case "upcoming":
+		f.When = store.EventsUpcoming
+	case "past":
+		f.When = store.EventsPast
+	default:
+		return usageError{msg: "-when must be upcoming, past or all"}
+	}
+	events, total, err := st.ListEvents(ctx, f)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTART\tSTATUS\tNAME")
+	for _, ev := range events {
+		name, _ := ev.Name.Best(ev.Language, ev.Language)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.ID, ev.StartTime, ev.Status, name)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%d event(s)\n", total)
+	return nil
 }
 
 // readDoc reads a JSON document from a file (or stdin for "-"), strictly.
