@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
@@ -57,12 +58,6 @@ func (n *Node) reindexSelf(ctx context.Context) error {
 // indexPeer puts a remote OSPO in the directory (or takes it out) according
 // to our relations with it: followed, follower, or no longer known.
 func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) error {
-	kind := ""
-	if r, err := tx.RelationWith(ctx, store.Following, actorID); err == nil && r.State == store.FollowAccepted {
-		kind = store.KindFollowed
-	} else if r, err := tx.RelationWith(ctx, store.Followers, actorID); err == nil && r.State == store.FollowAccepted {
-		kind = store.KindFollower
-	}
 	a, err := tx.Actor(ctx, actorID)
 	if errors.Is(err, store.ErrNotFound) {
 		return tx.DeleteDirectoryEntry(ctx, actorID)
@@ -71,30 +66,44 @@ func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) erro
 		return err
 	}
 	var p *store.Profile
-	ok := false
 	if a.IsOSPO {
-		p, ok = profileFromActor([]byte(a.Doc))
+		if prof, ok := as2.ReadProfile([]byte(a.Doc)); ok {
+			p = prof
+		}
+	}
+	return n.indexActor(ctx, tx, a, p)
+}
+
+// indexActor is indexPeer for an actor just read, with its profile (nil
+// when it is not an OSPO or its profile is unusable).
+func (n *Node) indexActor(ctx context.Context, tx *store.Tx, a *store.Actor, p *store.Profile) error {
+	kind := ""
+	if r, err := tx.RelationWith(ctx, store.Following, a.ID); err == nil && r.State == store.FollowAccepted {
+		kind = store.KindFollowed
+	} else if r, err := tx.RelationWith(ctx, store.Followers, a.ID); err == nil && r.State == store.FollowAccepted {
+		kind = store.KindFollower
 	}
 	dismissed := false
-	if pr, err := tx.Peer(ctx, actorID); err == nil && pr.State == store.PeerDismissed {
+	if pr, err := tx.Peer(ctx, a.ID); err == nil && pr.State == store.PeerDismissed {
 		dismissed = true
 	}
-	if kind == "" || !ok || !p.IsDiscoverable() || dismissed {
+	if kind == "" || p == nil || !p.IsDiscoverable() || dismissed {
 		// Not (or no longer) related, not an OSPO, opted out of listings,
 		// or removed by the administrator.
-		return tx.DeleteDirectoryEntry(ctx, actorID)
+		return tx.DeleteDirectoryEntry(ctx, a.ID)
 	}
 	if err := replaceListed(ctx, tx, p.Website); err != nil {
 		return err
 	}
 	if kind != store.KindFollowed {
 		// Events are kept only of OSPOs we follow.
-		if err := tx.DeleteCalendarEntriesOf(ctx, actorID); err != nil {
+		if err := tx.DeleteCalendarEntriesOf(ctx, a.ID); err != nil {
 			return err
 		}
 	}
+	cp := *p // the entry keeps its own copy: callers may still use p
 	return tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: a.ID, Kind: kind, Host: a.Host,
-		Account: a.Account(), Profile: p, Source: a.ID})
+		Account: a.Account(), Profile: &cp, Source: a.ID})
 }
 
 // incomingEvent is a remote Event read before its transaction: parsing and
@@ -112,8 +121,8 @@ func readIncomingEvent(id, actor string, obj map[string]json.RawMessage, doc jso
 		return nil, err
 	}
 	in := &incomingEvent{ev: ev}
-	if e, url, ok := eventFromObject(obj); ok {
-		if url == "" || !sameOrigin(url, id) {
+	if e, url, ok := as2.ReadEvent(obj); ok {
+		if url == "" || !as2.SameOrigin(url, id) {
 			url = id
 		}
 		in.entry = &store.CalendarEntry{ID: id, OSPOID: actor, Event: e, URL: url}

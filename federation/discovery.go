@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/store"
 )
@@ -164,7 +165,7 @@ func (n *Node) DiscoverOnce(ctx context.Context) (*DiscoveryReport, error) {
 			return c.rep, nil
 		}
 		actor := seed
-		if !isHTTPURL(seed) {
+		if !as2.IsHTTPURL(seed) {
 			acct := strings.TrimPrefix(strings.TrimPrefix(seed, "acct:"), "@")
 			user, host, ok := strings.Cut(acct, "@")
 			if !ok {
@@ -233,20 +234,21 @@ func (c *crawl) visit(ctx context.Context, cand candidate) ([]candidate, error) 
 		return nil, nil
 	}
 	var a *store.Actor
-	if kind == "" { // a new candidate: check it is an OSPO node
+	var p *store.Profile // nil unless an OSPO with a usable profile
+	if kind == "" {      // a new candidate: check it is an OSPO node
 		if err := c.fetch(); err != nil {
 			return nil, err
 		}
-		actor, err := n.FetchActor(ctx, cand.actor)
+		actor, prof, err := n.fetchActor(ctx, cand.actor)
 		if err != nil {
 			return nil, err
 		}
-		a = actor
-		ok, err := c.isOSPONode(ctx, a)
+		a, p = actor, prof
+		ok, err := c.isOSPONode(ctx, a, p)
 		if err != nil || !ok {
 			return nil, err
 		}
-		if err := c.list(ctx, a, cand); err != nil {
+		if err := c.list(ctx, a, p, cand); err != nil {
 			return nil, err
 		}
 		c.rep.Discovered = append(c.rep.Discovered, a.ID)
@@ -256,13 +258,16 @@ func (c *crawl) visit(ctx context.Context, cand candidate) ([]candidate, error) 
 			return nil, nil
 		}
 		a = actor
+		if prof, ok := as2.ReadProfile([]byte(a.Doc)); ok {
+			p = prof
+		}
 	}
 	if cand.depth >= c.o.MaxDepth {
 		return nil, nil
 	}
 	var next []candidate
 	add := func(id string) {
-		if id != "" && !c.seen[id] && isHTTPURL(id) {
+		if id != "" && !c.seen[id] && as2.IsHTTPURL(id) {
 			c.seen[id] = true
 			next = append(next, candidate{actor: id, depth: cand.depth + 1, via: a.ID})
 		}
@@ -270,7 +275,7 @@ func (c *crawl) visit(ctx context.Context, cand candidate) ([]candidate, error) 
 	var doc map[string]json.RawMessage
 	_ = json.Unmarshal([]byte(a.Doc), &doc)
 	for _, key := range []string{"following", "followers"} {
-		if coll, err := idOf(doc[key]); err == nil && sameOrigin(coll, a.ID) {
+		if coll, err := as2.IDOf(doc[key]); err == nil && as2.SameOrigin(coll, a.ID) {
 			items, err := c.collectionItems(ctx, coll)
 			if errors.Is(err, errBudget) {
 				return next, nil
@@ -281,7 +286,7 @@ func (c *crawl) visit(ctx context.Context, cand candidate) ([]candidate, error) 
 		}
 	}
 	// Profile links that may be OSPO nodes themselves: memberships, parent.
-	if p, ok := profileFromActor([]byte(a.Doc)); ok {
+	if p != nil {
 		for _, m := range p.Memberships {
 			add(m.URL)
 		}
@@ -299,7 +304,7 @@ func (c *crawl) collectionItems(ctx context.Context, coll string) ([]string, err
 	pages := map[string]bool{}
 	cur := coll
 	for page := 0; cur != "" && page <= c.o.MaxPages && len(ids) < c.o.MaxItems; page++ {
-		if pages[cur] || !sameOrigin(cur, coll) {
+		if pages[cur] || !as2.SameOrigin(cur, coll) {
 			break
 		}
 		pages[cur] = true
@@ -315,7 +320,7 @@ func (c *crawl) collectionItems(ctx context.Context, coll string) ([]string, err
 			return ids, nil
 		}
 		for _, key := range []string{"orderedItems", "items"} {
-			for _, id := range idsOf(m[key]) {
+			for _, id := range as2.IDsOf(m[key]) {
 				if len(ids) < c.o.MaxItems {
 					ids = append(ids, id)
 				}
@@ -327,18 +332,18 @@ func (c *crawl) collectionItems(ctx context.Context, coll string) ([]string, err
 			var fm map[string]json.RawMessage
 			if json.Unmarshal(first, &fm) == nil {
 				for _, key := range []string{"orderedItems", "items"} {
-					for _, id := range idsOf(fm[key]) {
+					for _, id := range as2.IDsOf(fm[key]) {
 						if len(ids) < c.o.MaxItems {
 							ids = append(ids, id)
 						}
 					}
 				}
-				next, _ = idOf(fm["next"])
+				next, _ = as2.IDOf(fm["next"])
 			} else {
-				next, _ = idOf(first)
+				next, _ = as2.IDOf(first)
 			}
 		} else {
-			next, _ = idOf(m["next"])
+			next, _ = as2.IDOf(m["next"])
 		}
 		cur = next
 	}
@@ -347,15 +352,11 @@ func (c *crawl) collectionItems(ctx context.Context, coll string) ([]string, err
 
 // isOSPONode checks that an actor is an OSPO that lets itself be listed,
 // on a node whose NodeInfo declares it an OSPO node for this actor.
-func (c *crawl) isOSPONode(ctx context.Context, a *store.Actor) (bool, error) {
-	if !a.IsOSPO {
+func (c *crawl) isOSPONode(ctx context.Context, a *store.Actor, p *store.Profile) (bool, error) {
+	if !a.IsOSPO || p == nil || !p.IsDiscoverable() {
 		return false, nil
 	}
-	p, ok := profileFromActor([]byte(a.Doc))
-	if !ok || !p.IsDiscoverable() {
-		return false, nil
-	}
-	org := origin(a.ID)
+	org := as2.Origin(a.ID)
 	err, checked := c.nodeInfo[org]
 	if !checked {
 		err = c.checkNodeInfo(ctx, org, a.ID)
@@ -388,7 +389,7 @@ func (c *crawl) checkNodeInfo(ctx context.Context, org, actor string) error {
 	}
 	href := ""
 	for _, l := range links.Links {
-		if strings.HasPrefix(l.Rel, "http://nodeinfo.diaspora.software/ns/schema/2.") && sameOrigin(l.Href, org) {
+		if strings.HasPrefix(l.Rel, "http://nodeinfo.diaspora.software/ns/schema/2.") && as2.SameOrigin(l.Href, org) {
 			href = l.Href
 		}
 	}
@@ -423,12 +424,8 @@ func (c *crawl) checkNodeInfo(ctx context.Context, org, actor string) error {
 }
 
 // list puts a newly discovered OSPO in the directory with its upcoming events.
-func (c *crawl) list(ctx context.Context, a *store.Actor, cand candidate) error {
+func (c *crawl) list(ctx context.Context, a *store.Actor, p *store.Profile, cand candidate) error {
 	n := c.n
-	p, ok := profileFromActor([]byte(a.Doc))
-	if !ok {
-		return nil
-	}
 	events := c.upcomingEvents(ctx, a)
 	now := n.st.Now()
 	return n.st.InTx(ctx, func(tx *store.Tx) error {
@@ -497,15 +494,15 @@ func replaceListed(ctx context.Context, tx *store.Tx, website string) error {
 func (c *crawl) upcomingEvents(ctx context.Context, a *store.Actor) []fetchedEvent {
 	var doc map[string]json.RawMessage
 	_ = json.Unmarshal([]byte(a.Doc), &doc)
-	coll, err := idOf(doc["upcomingEvents"])
+	coll, err := as2.IDOf(doc["upcomingEvents"])
 	outbox := false
 	if err != nil {
-		if coll, err = idOf(doc["outbox"]); err != nil {
+		if coll, err = as2.IDOf(doc["outbox"]); err != nil {
 			return nil
 		}
 		outbox = true
 	}
-	if !sameOrigin(coll, a.ID) || c.fetch() != nil {
+	if !as2.SameOrigin(coll, a.ID) || c.fetch() != nil {
 		return nil
 	}
 	body, err := c.n.getActivity(ctx, coll)
@@ -518,8 +515,8 @@ func (c *crawl) upcomingEvents(ctx context.Context, a *store.Actor) []fetchedEve
 	}
 	items := m["orderedItems"]
 	if outbox {
-		first, ferr := idOf(m["first"])
-		if ferr != nil || !sameOrigin(first, a.ID) || c.fetch() != nil {
+		first, ferr := as2.IDOf(m["first"])
+		if ferr != nil || !as2.SameOrigin(first, a.ID) || c.fetch() != nil {
 			return nil
 		}
 		page, err := c.n.getActivity(ctx, first)
@@ -544,21 +541,21 @@ func (c *crawl) upcomingEvents(ctx context.Context, a *store.Actor) []fetchedEve
 			continue
 		}
 		if outbox { // Create activities wrap the events
-			if optString(obj, "type") != "Create" || json.Unmarshal(obj["object"], &obj) != nil {
+			if as2.OptString(obj, "type") != "Create" || json.Unmarshal(obj["object"], &obj) != nil {
 				continue
 			}
 		}
-		id := optString(obj, "id")
-		owners := idsOf(obj["attributedTo"])
-		if optString(obj, "type") != "Event" || !sameOrigin(id, a.ID) || len(owners) != 1 || owners[0] != a.ID ||
-			!isPublic(idsOf(obj["to"])) {
+		id := as2.OptString(obj, "id")
+		owners := as2.IDsOf(obj["attributedTo"])
+		if as2.OptString(obj, "type") != "Event" || !as2.SameOrigin(id, a.ID) || len(owners) != 1 || owners[0] != a.ID ||
+			!as2.IsPublic(as2.IDsOf(obj["to"])) {
 			continue
 		}
-		e, url, ok := eventFromObject(obj)
+		e, url, ok := as2.ReadEvent(obj)
 		if !ok || !e.End.After(c.n.st.Now()) {
 			continue
 		}
-		if url == "" || !sameOrigin(url, id) {
+		if url == "" || !as2.SameOrigin(url, id) {
 			url = id
 		}
 		out = append(out, fetchedEvent{entry: &store.CalendarEntry{ID: id, OSPOID: a.ID, Event: e, URL: url}, raw: obj})
@@ -631,8 +628,9 @@ func (c *crawl) refresh(ctx context.Context, p *store.Peer) {
 		return
 	}
 	a, err := n.st.Actor(ctx, p.ActorID)
+	var prof *store.Profile
 	if doc != nil {
-		parsed, perr := parseActor(doc)
+		parsed, parsedProf, perr := readActor(doc)
 		if perr != nil || parsed.ID != p.ActorID {
 			fail(fmt.Errorf("actor document: %v", perr))
 			return
@@ -640,14 +638,15 @@ func (c *crawl) refresh(ctx context.Context, p *store.Peer) {
 		if err == nil { // keys change only through signature verification
 			parsed.KeyID, parsed.PublicKeyPEM = a.KeyID, a.PublicKeyPEM
 		}
-		a, err = parsed, nil
+		a, prof, err = parsed, parsedProf, nil
 		p.ETag, p.LastModified = v.ETag, v.LastModified
 	} else if err != nil {
 		fail(err)
 		return
+	} else if pr, ok := as2.ReadProfile([]byte(a.Doc)); ok {
+		prof = pr // not modified: the stored document
 	}
-	prof, ok := profileFromActor([]byte(a.Doc))
-	if !a.IsOSPO || !ok || !prof.IsDiscoverable() {
+	if !a.IsOSPO || prof == nil || !prof.IsDiscoverable() {
 		c.drop(ctx, p.ActorID) // no longer an OSPO, or opted out
 		return
 	}

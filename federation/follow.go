@@ -32,7 +32,7 @@ func (e *LookupError) Unwrap() error { return e.Err }
 // fetches and stores it.
 func (n *Node) ResolveAccount(ctx context.Context, account string) (*store.Actor, error) {
 	account = strings.TrimSpace(account)
-	if isHTTPURL(account) {
+	if as2.IsHTTPURL(account) {
 		a, err := n.FetchActor(ctx, account)
 		if err != nil {
 			return nil, &LookupError{Account: account, Err: err}
@@ -81,7 +81,7 @@ func (n *Node) webfingerLookup(ctx context.Context, user, host string) (string, 
 		}
 		for _, l := range jrd.Links {
 			mt := strings.TrimSpace(strings.Split(l.Type, ";")[0])
-			if l.Rel == "self" && (mt == as2.ContentTypeActivity || mt == "application/ld+json") && isHTTPURL(l.Href) {
+			if l.Rel == "self" && (mt == as2.ContentTypeActivity || mt == "application/ld+json") && as2.IsHTTPURL(l.Href) {
 				return l.Href, nil
 			}
 		}
