@@ -122,6 +122,7 @@ func startNode(t *testing.T, o nodeOptions) *testNode {
 			if err := <-done; err != nil {
 				t.Errorf("Serve returned %v, want nil after a graceful shutdown", err)
 			}
+			fed.Close()
 			if err := st.Close(); err != nil {
 				t.Errorf("close store: %v", err)
 			}

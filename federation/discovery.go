@@ -130,6 +130,14 @@ type candidate struct {
 	via   string
 }
 
+// newCrawl starts the state of a round (or of a backfill's reads).
+func (n *Node) newCrawl() *crawl {
+	o := n.opts.Discovery
+	o.defaults()
+	return &crawl{n: n, o: o, rep: &DiscoveryReport{Discovered: []string{}, Dropped: []string{}, Errors: []string{}},
+		seen: map[string]bool{}, nodeInfo: map[string]error{}}
+}
+
 // errBudget ends a round that used its fetch budget.
 var errBudget = errors.New("discovery: fetch budget used")
 
@@ -148,10 +156,9 @@ func (c *crawl) fetch() error {
 // DiscoverOnce runs one round: refresh the discovered OSPOs that are due,
 // then walk outwards from the seeds and known OSPOs.
 func (n *Node) DiscoverOnce(ctx context.Context) (*DiscoveryReport, error) {
-	o := n.opts.Discovery
-	o.defaults()
-	c := &crawl{n: n, o: o, rep: &DiscoveryReport{Discovered: []string{}, Dropped: []string{}, Errors: []string{}},
-		seen: map[string]bool{n.URLs.Actor: true}, nodeInfo: map[string]error{}}
+	c := n.newCrawl()
+	o := c.o
+	c.seen[n.URLs.Actor] = true
 	if err := c.refreshDue(ctx); err != nil {
 		return c.rep, err
 	}
@@ -443,7 +450,7 @@ func (c *crawl) list(ctx context.Context, a *store.Actor, p *store.Profile, cand
 // putDiscovered writes a discovered OSPO and replaces its calendar events. A
 // listed entry (imported list) for the same website is upgraded: removed in
 // favour of the federated one.
-func (n *Node) putDiscovered(ctx context.Context, tx *store.Tx, a *store.Actor, p *store.Profile, events []fetchedEvent) error {
+func (n *Node) putDiscovered(ctx context.Context, tx *store.Tx, a *store.Actor, p *store.Profile, events []*remoteEvent) error {
 	if err := tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: a.ID, Kind: store.KindDiscovered, Host: a.Host,
 		Account: a.Account(), Profile: p, Source: a.ID}); err != nil {
 		return err
@@ -457,20 +464,7 @@ func (n *Node) putDiscovered(ctx context.Context, tx *store.Tx, a *store.Actor, 
 	if err := tx.DeleteCalendarEntriesOf(ctx, a.ID); err != nil {
 		return err
 	}
-	for _, e := range events {
-		e.entry.OSPOID = a.ID
-		if err := tx.PutCalendarEntry(ctx, e.entry); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fetchedEvent is an event read from a peer's collection: its calendar
-// entry and the object as sent.
-type fetchedEvent struct {
-	entry *store.CalendarEntry
-	raw   map[string]json.RawMessage
+	return n.storeRemoteEvents(ctx, tx, events)
 }
 
 // replaceListed removes the imported (listed) entry of an OSPO whose own
@@ -487,80 +481,6 @@ func replaceListed(ctx context.Context, tx *store.Tx, website string) error {
 		}
 	}
 	return nil
-}
-
-// upcomingEvents reads an OSPO's FEP-8a8e upcomingEvents collection (or, without
-// one, the first outbox page), keeping only its own events. nil means unreadable.
-func (c *crawl) upcomingEvents(ctx context.Context, a *store.Actor) []fetchedEvent {
-	var doc map[string]json.RawMessage
-	_ = json.Unmarshal([]byte(a.Doc), &doc)
-	coll, err := as2.IDOf(doc["upcomingEvents"])
-	outbox := false
-	if err != nil {
-		if coll, err = as2.IDOf(doc["outbox"]); err != nil {
-			return nil
-		}
-		outbox = true
-	}
-	if !as2.SameOrigin(coll, a.ID) || c.fetch() != nil {
-		return nil
-	}
-	body, err := c.n.getActivity(ctx, coll)
-	if err != nil {
-		return nil
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return nil
-	}
-	items := m["orderedItems"]
-	if outbox {
-		first, ferr := as2.IDOf(m["first"])
-		if ferr != nil || !as2.SameOrigin(first, a.ID) || c.fetch() != nil {
-			return nil
-		}
-		page, err := c.n.getActivity(ctx, first)
-		if err != nil {
-			return nil
-		}
-		var pm map[string]json.RawMessage
-		if json.Unmarshal(page, &pm) != nil {
-			return nil
-		}
-		items = pm["orderedItems"]
-	}
-	var raw []json.RawMessage
-	_ = json.Unmarshal(items, &raw)
-	out := []fetchedEvent{}
-	for i, r := range raw {
-		if i == c.o.MaxItems {
-			break
-		}
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(r, &obj) != nil {
-			continue
-		}
-		if outbox { // Create activities wrap the events
-			if as2.OptString(obj, "type") != "Create" || json.Unmarshal(obj["object"], &obj) != nil {
-				continue
-			}
-		}
-		id := as2.OptString(obj, "id")
-		owners := as2.IDsOf(obj["attributedTo"])
-		if as2.OptString(obj, "type") != "Event" || !as2.SameOrigin(id, a.ID) || len(owners) != 1 || owners[0] != a.ID ||
-			!as2.IsPublic(as2.IDsOf(obj["to"])) {
-			continue
-		}
-		e, url, ok := as2.ReadEvent(obj)
-		if !ok || !e.End.After(c.n.st.Now()) {
-			continue
-		}
-		if url == "" || !as2.SameOrigin(url, id) {
-			url = id
-		}
-		out = append(out, fetchedEvent{entry: &store.CalendarEntry{ID: id, OSPOID: a.ID, Event: e, URL: url}, raw: obj})
-	}
-	return out
 }
 
 // refreshDue re-fetches the discovered OSPOs whose refresh is due, with a

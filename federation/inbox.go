@@ -82,7 +82,7 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	}
 	if err == nil && in.Type == "Accept" {
 		// Our follow was accepted: fetch the events published before it.
-		go n.backfillEvents(context.WithoutCancel(ctx), signer.ID)
+		n.background("backfill", func(ctx context.Context) { n.backfillEvents(ctx, signer.ID) })
 		n.nudgeDiscovery()
 	}
 	if err == nil {
@@ -118,10 +118,12 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *as2.Activity)
 		in.Object = doc
 		in.SetObject(doc)
 	}
-	var event *incomingEvent
-	var eventErr error
-	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "Event" && in.ObjectMap != nil {
-		event, eventErr = readIncomingEvent(in.ObjectID, signer.ID, in.ObjectMap, in.Object)
+	var event *remoteEvent // read and checked before the transaction: the single writer only writes
+	if (in.Type == "Create" || in.Type == "Update") && !(in.Type == "Update" && in.ObjectID == signer.ID) {
+		var err error
+		if event, err = acceptRemoteEvent(signer.ID, in.ObjectMap, in.Object); err != nil {
+			return refuseEvent(err)
+		}
 	}
 	// Batch, not InTx: concurrent activities share one commit (group
 	// commit), and a refused one undoes only its own changes; Batch returns
@@ -146,7 +148,7 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *as2.Activity)
 		case "Accept", "Reject":
 			err = n.onAnswer(ctx, tx, signer, in)
 		case "Create", "Update":
-			err = n.onCreateOrUpdate(ctx, tx, signer, in, event, eventErr)
+			err = n.onCreateOrUpdate(ctx, tx, signer, in, event)
 		case "Delete":
 			err = n.onDelete(ctx, tx, signer, in)
 		case "Join":
@@ -263,71 +265,29 @@ func (n *Node) onAnswer(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	return n.indexPeer(ctx, tx, signer.ID)
 }
 
-// onCreateOrUpdate stores a followed OSPO's event, or refreshes an actor's
-// profile from its own Update. Only the object's owner may create or change it.
-func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity, event *incomingEvent, eventErr error) error {
+// onCreateOrUpdate stores a remote event (remote_event.go says which we
+// accept), or refreshes an actor's profile from its own Update.
+func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity, event *remoteEvent) error {
 	if in.Type == "Update" && in.ObjectID == signer.ID {
 		return n.onUpdateActor(ctx, tx, signer, in)
 	}
-	obj := in.ObjectMap
-	if obj == nil {
-		return refuse(http.StatusBadRequest, "the object is not a JSON object")
+	if event.id != in.ObjectID {
+		return refuse(http.StatusBadRequest, "the object's id differs from the one the activity names")
 	}
-	if !as2.SameOrigin(in.ObjectID, signer.ID) {
-		return refuse(http.StatusForbidden, "the object is not on the actor's origin")
-	}
-	owners := as2.IDsOf(obj["attributedTo"])
-	if len(owners) != 1 || owners[0] != signer.ID {
-		return refuse(http.StatusForbidden, "the object is not attributed to the actor")
-	}
-	src, err := tx.EventSource(ctx, in.ObjectID, signer.ID)
-	if err != nil {
-		return err
-	}
-	if src.StoredBy != "" && src.StoredBy != signer.ID {
-		return refuse(http.StatusForbidden, "the object belongs to another actor")
-	}
-	if in.ObjectType != "Event" {
-		return nil // notes, articles...: not part of the directory
-	}
-	if !as2.IsPublic(as2.IDsOf(obj["to"])) {
-		// FEP-8a8e: public calendars show only events addressed to Public in "to".
-		if src.StoredBy != "" {
-			if err := tx.DeleteCalendarEntry(ctx, in.ObjectID); err != nil {
-				return err
-			}
-			return tx.DeleteRemoteEvent(ctx, in.ObjectID)
-		}
-		return nil
-	}
-	if src.Following != store.FollowAccepted {
-		return nil // we keep events only of OSPOs we follow
-	}
-	if eventErr != nil {
-		return refuse(http.StatusBadRequest, "invalid event: %v", eventErr)
-	}
-	if err := tx.PutRemoteEvent(ctx, event.ev); err != nil {
-		return err
-	}
-	return n.indexRemoteEvent(ctx, tx, event, src.Kind)
+	return refuseEvent(n.storeRemoteEvent(ctx, tx, event))
 }
 
-// maxRemoteEventBytes bounds what we keep of one remote event.
-const maxRemoteEventBytes = 256 << 10
-
-// remoteEventFrom reads the fields we index from a remote Event and keeps its
-// document: doc, the object as sent, or obj encoded again when doc is nil.
-func remoteEventFrom(id, actor string, obj map[string]json.RawMessage, doc json.RawMessage) (*store.RemoteEvent, error) {
-	if doc == nil {
-		var err error
-		if doc, err = json.Marshal(obj); err != nil {
-			return nil, err
-		}
+// refuseEvent turns a refused remote event into the inbox's answer: 403
+// when refused for who sent it, 400 for what it says.
+func refuseEvent(err error) error {
+	var refused *eventRefusal
+	if !errors.As(err, &refused) {
+		return err
 	}
-	if len(doc) > maxRemoteEventBytes {
-		return nil, errors.New("event document too large")
+	if refused.forbidden {
+		return refuse(http.StatusForbidden, "%s", refused.reason)
 	}
-	return as2.ReadRemoteEvent(id, actor, obj, doc)
+	return refuse(http.StatusBadRequest, "%s", refused.reason)
 }
 
 // onUpdateActor refreshes a known actor from its own Update. The embedded

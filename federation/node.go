@@ -62,6 +62,7 @@ type Node struct {
 	rules  *rules
 	// discoverWake asks the discovery loop for a round soon.
 	discoverWake chan struct{}
+	tasks        *tasks // background tasks, awaited by Close (lifecycle.go)
 }
 
 // New loads the node's key pair from the store (creating it on first start).
@@ -76,7 +77,8 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}, discoverWake: make(chan struct{}, 1)}
+	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}, discoverWake: make(chan struct{}, 1),
+		tasks: newTasks()}
 	n.client = remote.NewClient(remote.Options{
 		AllowPrivateNetworks: o.AllowPrivateNetworks,
 		AllowPrefixes:        o.AllowPrefixes,

@@ -60,5 +60,7 @@ func Open(ctx context.Context, o Options) (*Node, error) {
 	return &Node{Store: st, Fed: fed}, nil
 }
 
-// Close closes the store. Stop the node's workers and server first.
-func (n *Node) Close() error { return n.Store.Close() }
+// Close stops the federation node's own background tasks (a backfill after
+// a follow), waits for them, then closes the store. Stop the node's workers
+// and server first.
+func (n *Node) Close() error { return errors.Join(n.Fed.Close(), n.Store.Close()) }

@@ -103,6 +103,7 @@ func Start(t testing.TB, o Options) *Node {
 		cancel()
 		<-served
 		<-worked
+		fed.Close() // a backfill in flight ends before the store closes
 		st.Close()
 	}
 	t.Cleanup(n.stop)

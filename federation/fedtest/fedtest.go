@@ -43,12 +43,19 @@ type Peer struct {
 	// Answer, when set, decides each inbox answer: a delay, then a status
 	// (slow and flaky receivers). It overrides Status.
 	Answer func() (time.Duration, int)
+	// OSPONode serves a NodeInfo that declares an OSPO node (collections.go).
+	OSPONode bool
 
 	mu       sync.Mutex
 	received []Received
 	keys     map[string]*rsa.PublicKey
 	fetches  int
 	srv      *httptest.Server
+	// the upcoming events collection (collections.go)
+	events    []map[string]any
+	hold      chan struct{} // closed to release held answers
+	holding   chan struct{} // closed when an answer is held
+	abandoned int
 }
 
 // Received is one request that reached the peer's inbox.
@@ -71,6 +78,9 @@ func New(t testing.TB) *Peer {
 	mux.HandleFunc("POST /users/peer/inbox", p.serveInbox)
 	mux.HandleFunc("POST /inbox", p.serveInbox)
 	mux.HandleFunc("GET /.well-known/webfinger", p.serveWebFinger)
+	mux.HandleFunc("GET /users/peer/upcoming-events", p.serveEvents)
+	mux.HandleFunc("GET /.well-known/nodeinfo", p.serveNodeInfoLinks)
+	mux.HandleFunc("GET /nodeinfo/2.1", p.serveNodeInfo)
 	p.srv = httptest.NewServer(mux)
 	t.Cleanup(p.srv.Close)
 	p.URL = p.srv.URL
@@ -106,6 +116,11 @@ func (p *Peer) ActorDoc() map[string]any {
 	if p.NotOSPO {
 		delete(doc, "ospo:country")
 	}
+	p.mu.Lock()
+	if p.events != nil || p.hold != nil {
+		doc["upcomingEvents"] = p.eventsURL()
+	}
+	p.mu.Unlock()
 	for k, v := range p.Extra {
 		doc[k] = v
 	}
