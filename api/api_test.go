@@ -26,7 +26,6 @@ import (
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
-	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
 )
@@ -104,12 +103,12 @@ func startNode(t *testing.T, o nodeOptions) *testNode {
 	base := "http://" + l.Addr().String()
 	lw := &logWriter{t: t}
 	log := slog.New(slog.NewTextHandler(lw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opened, err := node.Open(ctx, node.Options{Dir: o.dir, Now: o.clock.Now, PrivateKeyPEM: key,
-		Federation: federation.Options{BaseURL: base, Handle: "ospo", Logger: log}})
+	opened, err := federation.Open(ctx, federation.OpenOptions{Dir: o.dir, Now: o.clock.Now, PrivateKeyPEM: key,
+		Node: federation.Options{BaseURL: base, Handle: "ospo", Logger: log}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, fed := opened.Store, opened.Fed
+	st, fed := opened.Store(), opened
 	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(token), Logger: log, BodyLimit: o.bodySize})
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -122,9 +121,8 @@ func startNode(t *testing.T, o nodeOptions) *testNode {
 			if err := <-done; err != nil {
 				t.Errorf("Serve returned %v, want nil after a graceful shutdown", err)
 			}
-			fed.Close()
-			if err := st.Close(); err != nil {
-				t.Errorf("close store: %v", err)
+			if err := fed.Close(); err != nil { // background tasks, then the store
+				t.Errorf("close node: %v", err)
 			}
 			lw.mu.Lock()
 			lw.done = true

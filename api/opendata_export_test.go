@@ -20,7 +20,6 @@ import (
 	"github.com/ospod/ospod/api/nodetest"
 	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/ospometa"
-	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 )
 
@@ -386,12 +385,12 @@ func startWithOptions(t *testing.T, o api.Options) string {
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	n, err := node.Open(ctx, node.Options{Dir: t.TempDir(),
-		Federation: federation.Options{BaseURL: srv.URL, Handle: "ospo", AllowPrivateNetworks: true}})
+	n, err := federation.Open(ctx, federation.OpenOptions{Dir: t.TempDir(),
+		Node: federation.Options{BaseURL: srv.URL, Handle: "ospo", AllowPrivateNetworks: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
-	h = api.New(n.Fed, o).Handler()
+	h = api.New(n, o).Handler()
 	return srv.URL
 }

@@ -74,14 +74,19 @@ func (n *Node) background(name string, f func(ctx context.Context)) {
 // without stopping them (tests wait for a backfill this way).
 func (n *Node) Wait() { n.tasks.wait() }
 
-// Close stops the node's background tasks and waits for them to end; call
-// it before closing the store. Later calls do nothing, and no task starts
-// after it. The store stays open: it belongs to the caller.
+// Close stops the node's background tasks and waits for them to end; a
+// node made by Open then closes its store (one made by New leaves it to
+// the caller, who closes it after). Later calls do nothing, and no task
+// starts after it. Stop the node's loops and HTTP server first.
 func (n *Node) Close() error {
 	n.tasks.mu.Lock()
+	already := n.tasks.closed
 	n.tasks.closed = true
 	n.tasks.mu.Unlock()
 	n.tasks.cancel()
 	n.tasks.wait()
+	if n.ownsStore && !already {
+		return n.st.Close()
+	}
 	return nil
 }

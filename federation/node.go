@@ -63,6 +63,7 @@ type Node struct {
 	// discoverWake asks the discovery loop for a round soon.
 	discoverWake chan struct{}
 	tasks        *tasks // background tasks, awaited by Close (lifecycle.go)
+	ownsStore    bool   // opened by Open: Close closes the store too
 }
 
 // New loads the node's key pair from the store (creating it on first start).

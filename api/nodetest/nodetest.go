@@ -17,7 +17,6 @@ import (
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
-	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 )
 
@@ -76,13 +75,13 @@ func Start(t testing.TB, o Options) *Node {
 	if os.Getenv("OSPOD_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	opened, err := node.Open(ctx, node.Options{Dir: o.Dir, Federation: federation.Options{BaseURL: base, Handle: "ospo",
+	opened, err := federation.Open(ctx, federation.OpenOptions{Dir: o.Dir, Node: federation.Options{BaseURL: base, Handle: "ospo",
 		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second,
 		Delivery: o.Delivery, Discovery: o.Discovery, Logger: log.With("node", base)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, fed := opened.Store, opened.Fed
+	st, fed := opened.Store(), opened
 	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: inboxRate(o.InboxRate)})
 	served := make(chan struct{})
 	go func() { _ = srv.Serve(ctx, l); close(served) }()
@@ -103,8 +102,7 @@ func Start(t testing.TB, o Options) *Node {
 		cancel()
 		<-served
 		<-worked
-		fed.Close() // a backfill in flight ends before the store closes
-		st.Close()
+		fed.Close() // a backfill in flight ends, then the store closes
 	}
 	t.Cleanup(n.stop)
 	return n

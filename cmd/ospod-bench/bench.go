@@ -15,7 +15,6 @@ import (
 	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/fedtest"
 	"github.com/ospod/ospod/federation/signature"
-	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
 )
@@ -101,12 +100,12 @@ func (b *bench) prepare(ctx context.Context) error {
 	}
 	// Opened as the child will open it (same base URL and handle), with
 	// the key the simulated peers know.
-	n, err := node.Open(ctx, node.Options{Dir: b.data, PrivateKeyPEM: signature.EncodePrivateKeyPEM(b.key),
-		Federation: federation.Options{BaseURL: "http://" + b.addr, Handle: "ospo", Logger: slog.New(slog.DiscardHandler)}})
+	n, err := federation.Open(ctx, federation.OpenOptions{Dir: b.data, PrivateKeyPEM: signature.EncodePrivateKeyPEM(b.key),
+		Node: federation.Options{BaseURL: "http://" + b.addr, Handle: "ospo", Logger: slog.New(slog.DiscardHandler)}})
 	if err != nil {
 		return err
 	}
-	st := n.Store
+	st := n.Store()
 	b.st = st
 	b.logf("registering %d followed OSPOs that post to the inbox", b.cfg.inboxActors)
 	if b.senders, err = fedtest.NewSenders(b.cfg.inboxActors, 4); err != nil {

@@ -31,7 +31,7 @@ func (e *env) profile(ctx context.Context, args []string) error {
 	defer n.Close()
 	switch sub := cfg.args[0]; {
 	case sub == "show" && len(cfg.args) == 1:
-		p, err := n.Fed.Profile(ctx)
+		p, err := n.Profile(ctx)
 		if err != nil {
 			return err
 		}
@@ -41,10 +41,10 @@ func (e *env) profile(ctx context.Context, args []string) error {
 		if err := e.readDoc(cfg.args[1], &p); err != nil {
 			return err
 		}
-		if err := n.Fed.SetProfile(ctx, &p); err != nil {
+		if err := n.SetProfile(ctx, &p); err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(e.stderr, "profile saved; actor %s\n", n.Fed.URLs.Actor)
+		fmt.Fprintf(e.stderr, "profile saved; actor %s\n", n.URLs.Actor)
 		return nil
 	}
 	return usageError{msg: "usage: ospod profile show | ospod profile set FILE"}
@@ -71,20 +71,20 @@ func (e *env) event(ctx context.Context, args []string) error {
 	a := cfg.args
 	switch {
 	case a[0] == "list" && len(a) == 1:
-		return e.eventList(ctx, n.Store, when)
+		return e.eventList(ctx, n.Store(), when)
 	case a[0] == "add" && len(a) == 2:
 		var ev store.Event
 		if err := e.readDoc(a[1], &ev); err != nil {
 			return err
 		}
-		if err := n.Fed.CreateEvent(ctx, &ev); err != nil {
+		if err := n.CreateEvent(ctx, &ev); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintln(e.stdout, ev.ID)
-		fmt.Fprintf(e.stderr, "event published: %s\n", n.Fed.URLs.Event(ev.ID))
+		fmt.Fprintf(e.stderr, "event published: %s\n", n.URLs.Event(ev.ID))
 		return nil
 	case a[0] == "show" && len(a) == 2:
-		ev, err := n.Store.Event(ctx, a[1])
+		ev, err := n.Store().Event(ctx, a[1])
 		if err != nil || !ev.Deleted.IsZero() {
 			return fmt.Errorf("event %s: not found", a[1])
 		}
@@ -94,16 +94,16 @@ func (e *env) event(ctx context.Context, args []string) error {
 		if err := e.readDoc(a[2], &ev); err != nil {
 			return err
 		}
-		if err := n.Fed.UpdateEvent(ctx, a[1], &ev); err != nil {
+		if err := n.UpdateEvent(ctx, a[1], &ev); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event %s: not found", a[1])
 			}
 			return describe(err)
 		}
-		fmt.Fprintf(e.stderr, "event updated: %s\n", n.Fed.URLs.Event(ev.ID))
+		fmt.Fprintf(e.stderr, "event updated: %s\n", n.URLs.Event(ev.ID))
 		return nil
 	case a[0] == "delete" && len(a) == 2:
-		if err := n.Fed.DeleteEvent(ctx, a[1]); err != nil {
+		if err := n.DeleteEvent(ctx, a[1]); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event %s: not found", a[1])
 			}

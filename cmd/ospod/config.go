@@ -15,7 +15,6 @@ import (
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
-	"github.com/ospod/ospod/node"
 )
 
 // option is one configuration setting: its environment variable, flag,
@@ -240,8 +239,8 @@ func (c *config) logger(w io.Writer) *slog.Logger {
 }
 
 // nodeOptions is how the configuration opens the node's data folder.
-func (c *config) nodeOptions(log *slog.Logger) node.Options {
-	return node.Options{Dir: c.Data, Federation: federation.Options{
+func (c *config) nodeOptions(log *slog.Logger) federation.OpenOptions {
+	return federation.OpenOptions{Dir: c.Data, Node: federation.Options{
 		BaseURL:              c.BaseURL.String(),
 		Handle:               c.Handle,
 		AllowPrivateNetworks: c.AllowPrivateNetworks,

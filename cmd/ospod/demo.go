@@ -14,7 +14,6 @@ import (
 
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/federation"
-	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 )
 
@@ -56,7 +55,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 			}
 		}
 		base := "http://" + l.Addr().String()
-		n, err := node.Open(ctx, node.Options{Dir: filepath.Join(dir, d.handle), Federation: federation.Options{
+		n, err := federation.Open(ctx, federation.OpenOptions{Dir: filepath.Join(dir, d.handle), Node: federation.Options{
 			BaseURL: base, Handle: "ospo", AllowPrivateNetworks: true, Logger: log.With("node", d.handle),
 			Delivery:  federation.DeliveryOptions{RetryBase: time.Second, Poll: 200 * time.Millisecond},
 			Discovery: federation.DiscoveryOptions{Interval: time.Minute, Pause: time.Millisecond}}})
@@ -64,7 +63,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s: %w", d.handle, err)
 		}
 		defer n.Close()
-		fed := n.Fed
+		fed := n
 		nodes[i] = fed
 		srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken("demo-" + d.handle), Logger: log})
 		for _, run := range []func(context.Context) error{

@@ -24,7 +24,7 @@ func (e *env) follow(ctx context.Context, args []string) error {
 		return err
 	}
 	defer n.Close()
-	rel, created, err := n.Fed.Follow(ctx, cfg.args[0])
+	rel, created, err := n.Follow(ctx, cfg.args[0])
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (e *env) unfollow(ctx context.Context, args []string) error {
 		return err
 	}
 	defer n.Close()
-	if err := n.Fed.Unfollow(ctx, id); err != nil {
+	if err := n.Unfollow(ctx, id); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "unfollowed; Undo queued")
@@ -72,7 +72,7 @@ func (e *env) relations(ctx context.Context, name string, t store.RelationTable,
 		return err
 	}
 	defer n.Close()
-	rels, err := n.Store.Relations(ctx, t, "")
+	rels, err := n.Store().Relations(ctx, t, "")
 	if err != nil {
 		return err
 	}

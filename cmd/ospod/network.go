@@ -27,7 +27,7 @@ func (e *env) peers(ctx context.Context, args []string) error {
 		return err
 	}
 	defer n.Close()
-	peers, err := n.Store.Network(ctx)
+	peers, err := n.Store().Network(ctx)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (e *env) discover(ctx context.Context, args []string) error {
 		return err
 	}
 	defer n.Close()
-	rep, err := n.Fed.DiscoverOnce(ctx)
+	rep, err := n.DiscoverOnce(ctx)
 	if err != nil {
 		return err
 	}
@@ -94,17 +94,17 @@ func (e *env) block(ctx context.Context, name string, args []string) error {
 	defer n.Close()
 	switch name {
 	case "block":
-		if err := n.Fed.BlockDomain(ctx, cfg.args[0], reason); err != nil {
+		if err := n.BlockDomain(ctx, cfg.args[0], reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s blocked; its cached data was purged\n", store.NormalizeDomain(cfg.args[0]))
 	case "unblock":
-		if err := n.Fed.UnblockDomain(ctx, cfg.args[0]); err != nil {
+		if err := n.UnblockDomain(ctx, cfg.args[0]); err != nil {
 			return fmt.Errorf("%s: not blocked", cfg.args[0])
 		}
 		fmt.Fprintf(e.stdout, "%s unblocked\n", store.NormalizeDomain(cfg.args[0]))
 	default:
-		blocks, err := n.Store.DomainBlocks(ctx)
+		blocks, err := n.Store().DomainBlocks(ctx)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (e *env) importList(ctx context.Context, args []string) error {
 	from := cfg.args[1]
 	var data []byte
 	if strings.HasPrefix(from, "http://") || strings.HasPrefix(from, "https://") {
-		data, err = n.Fed.FetchList(ctx, from)
+		data, err = n.FetchList(ctx, from)
 	} else {
 		data, err = os.ReadFile(from)
 	}
@@ -146,7 +146,7 @@ func (e *env) importList(ctx context.Context, args []string) error {
 	if source == "" {
 		source = from
 	}
-	rep, err := n.Fed.ImportOSPOmeta(ctx, data, source, licence)
+	rep, err := n.ImportOSPOmeta(ctx, data, source, licence)
 	if err != nil {
 		return err
 	}

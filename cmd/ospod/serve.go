@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"github.com/ospod/ospod/api"
-	"github.com/ospod/ospod/node"
+	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/store"
 )
 
 // openNode opens the configured data folder: the store and the federation node on it.
-func (e *env) openNode(ctx context.Context, cfg *config) (*node.Node, error) {
-	return node.Open(ctx, cfg.nodeOptions(cfg.logger(e.stderr)))
+func (e *env) openNode(ctx context.Context, cfg *config) (*federation.Node, error) {
+	return federation.Open(ctx, cfg.nodeOptions(cfg.logger(e.stderr)))
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -45,7 +45,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer n.Close()
-	tokenHash, err := e.adminTokenHash(ctx, cfg, n.Store)
+	tokenHash, err := e.adminTokenHash(ctx, cfg, n.Store())
 	if err != nil {
 		return err
 	}
@@ -53,31 +53,31 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if inboxRate == 0 {
 		inboxRate = -1 // api.Options: negative is no limit, zero the default
 	}
-	srv := api.New(n.Fed, api.Options{AdminTokenHash: tokenHash, Logger: log, DataLicence: cfg.DataLicence,
+	srv := api.New(n, api.Options{AdminTokenHash: tokenHash, Logger: log, DataLicence: cfg.DataLicence,
 		InboxRate: inboxRate})
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	log.Info("ospod listening", "addr", l.Addr().String(), "base_url", n.Fed.URLs.Base,
-		"account", n.Fed.Account(), "data", cfg.Data, "version", version())
+	log.Info("ospod listening", "addr", l.Addr().String(), "base_url", n.URLs.Base,
+		"account", n.Account(), "data", cfg.Data, "version", version())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		_ = n.Fed.RunDiscovery(ctx)
+		_ = n.RunDiscovery(ctx)
 	}()
 	go func() {
 		defer wg.Done()
-		if err := n.Fed.RunDelivery(ctx); err != nil {
+		if err := n.RunDelivery(ctx); err != nil {
 			log.Error("delivery worker stopped", "err", err)
 		}
 	}()
 	go func() {
 		defer wg.Done()
-		_ = n.Fed.RunMaintenance(ctx)
+		_ = n.RunMaintenance(ctx)
 	}()
 	err = srv.Serve(ctx, l)
 	cancel()
@@ -177,7 +177,7 @@ func (e *env) token(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := n.Store.SetSetting(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token))); err != nil {
+	if err := n.Store().SetSetting(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token))); err != nil {
 		return err
 	}
 	printToken(e, token, "reset; restart the node to use it")

@@ -1,4 +1,4 @@
-package node_test
+package federation_test
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/ospod/ospod/federation"
-	"github.com/ospod/ospod/node"
 	"github.com/ospod/ospod/store"
 )
 
@@ -37,29 +36,29 @@ func TestOpenKeepsTheFirstKey(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	first, second := testKey(t), testKey(t)
-	opts := node.Options{Dir: dir, PrivateKeyPEM: first,
-		Federation: federation.Options{BaseURL: "https://ospo.example", Handle: "ospo"}}
-	n, err := node.Open(ctx, opts)
+	opts := federation.OpenOptions{Dir: dir, PrivateKeyPEM: first,
+		Node: federation.Options{BaseURL: "https://ospo.example", Handle: "ospo"}}
+	n, err := federation.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := n.Fed.PublicKeyPEM()
+	pub := n.PublicKeyPEM()
 	if err := n.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(node.DBPath(dir)); err != nil {
+	if _, err := os.Stat(federation.DBPath(dir)); err != nil {
 		t.Fatalf("database file: %v", err)
 	}
 	opts.PrivateKeyPEM = second
-	n, err = node.Open(ctx, opts)
+	n, err = federation.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	if n.Fed.PublicKeyPEM() != pub {
+	if n.PublicKeyPEM() != pub {
 		t.Error("the second Open replaced the node's key")
 	}
-	if got, err := n.Store.Setting(ctx, store.SettingPrivateKey); err != nil || got != first {
+	if got, err := n.Store().Setting(ctx, store.SettingPrivateKey); err != nil || got != first {
 		t.Errorf("stored key: %v, equal to the first: %v", err, got == first)
 	}
 }
