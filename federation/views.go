@@ -2,41 +2,23 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
 // ActorFacts are what the node's views show of a stored remote actor
-// beyond its columns, read from its ActivityPub document.
-//
-// For now the stored document is read again here; once incoming actors are
-// converted in one place, these belong in store.Actor, filled when the
-// actor is stored.
-type ActorFacts struct {
-	Name string // the actor's display name ("" when it has none)
-	// Discoverable is the actor's consent to be listed (Mastodon's
-	// "discoverable"; true when the document does not say).
-	Discoverable bool
-}
+// beyond its columns, read from its ActivityPub document by as2.
+type ActorFacts = as2.ActorFacts
 
 // ReadActorFacts reads an actor's facts from its stored document. A
 // document without them (or none: store.ActorByKey reads none) gives the
 // defaults.
 func ReadActorFacts(a *store.Actor) ActorFacts {
-	facts := ActorFacts{Discoverable: true}
-	var doc struct {
-		Name         json.RawMessage `json:"name"`
-		Discoverable json.RawMessage `json:"discoverable"`
+	if a == nil {
+		return as2.ReadActorFacts(nil)
 	}
-	if a == nil || json.Unmarshal([]byte(a.Doc), &doc) != nil {
-		return facts
-	}
-	// Each member on its own: a name of another type (a language map
-	// sent as "name") leaves the name empty, not the whole document.
-	_ = json.Unmarshal(doc.Name, &facts.Name)
-	_ = json.Unmarshal(doc.Discoverable, &facts.Discoverable)
-	return facts
+	return as2.ReadActorFacts([]byte(a.Doc))
 }
 
 // ListedFollower reports whether a follower is named in the node's public

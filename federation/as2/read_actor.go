@@ -164,3 +164,29 @@ func KeyOwner(doc []byte) (string, error) {
 	}
 	return owner, nil
 }
+
+// ActorFacts are what views show of a stored actor beyond its columns.
+type ActorFacts struct {
+	Name string // the actor's display name ("" when it has none)
+	// Discoverable is the actor's consent to be listed (Mastodon's
+	// "discoverable"; true when the document does not say).
+	Discoverable bool
+}
+
+// ReadActorFacts reads an actor document's display name and discoverable
+// flag; a document without them, or none, gives the defaults.
+func ReadActorFacts(doc []byte) ActorFacts {
+	facts := ActorFacts{Discoverable: true}
+	var m struct {
+		Name         json.RawMessage `json:"name"`
+		Discoverable json.RawMessage `json:"discoverable"`
+	}
+	if json.Unmarshal(doc, &m) != nil {
+		return facts
+	}
+	// Each member on its own: a name of another type (a language map
+	// sent as "name") leaves the name empty, not the whole document.
+	_ = json.Unmarshal(m.Name, &facts.Name)
+	_ = json.Unmarshal(m.Discoverable, &facts.Discoverable)
+	return facts
+}

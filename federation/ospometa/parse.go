@@ -104,17 +104,8 @@ func profileOf(key string, node *yaml.Node) (*store.Profile, []Issue) {
 		bad("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code, EU or INT", e.Country))
 	}
 	p.Country = country
-	switch e.Description.Kind {
-	case 0:
-	case yaml.ScalarNode:
-		p.Summary = store.LangMap{store.UndeterminedLanguage: e.Description.Value}
-	case yaml.MappingNode:
-		m := map[string]string{}
-		if err := e.Description.Decode(&m); err != nil {
-			bad("description", "must be a text or a map of language codes to texts")
-		}
-		p.Summary = store.LangMap(m)
-	default:
+	var ok bool
+	if p.Summary, ok = description(&e.Description); !ok {
 		bad("description", "must be a text or a map of language codes to texts")
 	}
 	if e.Email != "" {
@@ -163,4 +154,20 @@ func profileOf(key string, node *yaml.Node) (*store.Profile, []Issue) {
 	}
 	p.Normalize()
 	return p, issues
+}
+
+// description reads OSPOmeta's description: one text, or a map from
+// language codes to texts; false when it is neither.
+func description(n *yaml.Node) (store.LangMap, bool) {
+	switch n.Kind {
+	case 0:
+		return nil, true
+	case yaml.ScalarNode:
+		return store.LangMap{store.UndeterminedLanguage: n.Value}, true
+	case yaml.MappingNode:
+		m := map[string]string{}
+		err := n.Decode(&m)
+		return store.LangMap(m), err == nil
+	}
+	return nil, false
 }
