@@ -11,16 +11,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
 // activityJSON writes an ActivityStreams document with the media type the
 // client asked for (activity+json unless it asked only for ld+json).
 func activityJSON(c echo.Context, status int, doc []byte) error {
-	ct := federation.ContentTypeActivity
+	ct := as2.ContentTypeActivity
 	accept := c.Request().Header.Get(echo.HeaderAccept)
 	if !strings.Contains(accept, "application/activity+json") && strings.Contains(accept, "application/ld+json") {
-		ct = federation.ContentTypeLDJSON
+		ct = as2.ContentTypeLDJSON
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "public, max-age=60")
@@ -137,21 +138,15 @@ func (s *Server) outbox(c echo.Context) error {
 	})
 }
 
-// followers shows how many follow us and lists the OSPOs among them (so
-// the network can be discovered); individual accounts are not listed.
+// followers shows how many follow us and lists those federation's policy
+// names (federation.ListedFollower): the OSPOs, not individual accounts.
 func (s *Server) followers(c echo.Context) error {
 	return s.negotiate(c, func() ([]byte, error) {
-		rels, err := s.st.Relations(c.Request().Context(), store.Followers, store.FollowAccepted)
+		total, listed, err := s.node.PublicFollowers(c.Request().Context())
 		if err != nil {
 			return nil, err
 		}
-		items := []string{}
-		for _, r := range rels {
-			if r.Actor.IsOSPO && docBool(r.Actor.Doc, "discoverable", true) {
-				items = append(items, r.ActorID)
-			}
-		}
-		return s.node.CollectionDocument(s.node.URLs.Followers, len(rels), items)
+		return as2.Collection(s.node.URLs.Followers, total, listed)
 	}, nil)
 }
 
@@ -166,12 +161,12 @@ func (s *Server) following(c echo.Context) error {
 		for _, r := range rels {
 			items = append(items, r.ActorID)
 		}
-		return s.node.CollectionDocument(s.node.URLs.Following, len(items), items)
+		return as2.Collection(s.node.URLs.Following, len(items), items)
 	}, nil)
 }
 
 func (s *Server) featured(c echo.Context) error {
-	return s.negotiate(c, func() ([]byte, error) { return s.node.CollectionDocument(s.node.URLs.Featured, 0, []string{}) }, nil)
+	return s.negotiate(c, func() ([]byte, error) { return as2.Collection(s.node.URLs.Featured, 0, []string{}) }, nil)
 }
 
 func (s *Server) upcomingEvents(c echo.Context) error {

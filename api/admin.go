@@ -28,13 +28,15 @@ type eventResponse struct {
 	URL string `json:"url"`
 }
 
-// pageResponse is one page of a list.
+// pageResponse is one page of a list; a search's page carries its facet
+// counts too (a plain list has none, and no "facets" member).
 type pageResponse[T any] struct {
-	Items []T    `json:"items"`
-	Total int    `json:"total"`
-	Page  int    `json:"page"`
-	Limit int    `json:"limit"`
-	Next  string `json:"next,omitempty"`
+	Items  []T          `json:"items"`
+	Total  int          `json:"total"`
+	Page   int          `json:"page"`
+	Limit  int          `json:"limit"`
+	Next   string       `json:"next,omitempty"`
+	Facets store.Facets `json:"facets,omitzero"`
 }
 
 func (s *Server) profileResponse(p *store.Profile) profileResponse {

@@ -28,30 +28,8 @@ type relationResponse struct {
 }
 
 func toRelation(r *store.Relation) relationResponse {
-	return relationResponse{ID: r.ID, Actor: r.ActorID, Account: r.Actor.Account(), Name: docString(r.Actor.Doc, "name"),
+	return relationResponse{ID: r.ID, Actor: r.ActorID, Account: r.Actor.Account(), Name: federation.ReadActorFacts(r.Actor).Name,
 		IsOSPO: r.Actor.IsOSPO, State: r.State, Follow: r.FollowID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-}
-
-// docBool reads one boolean member of a stored JSON document (def when absent).
-func docBool(doc, key string, def bool) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal([]byte(doc), &m) != nil {
-		return def
-	}
-	b := def
-	_ = json.Unmarshal(m[key], &b)
-	return b
-}
-
-// docString reads one string member of a stored JSON document.
-func docString(doc, key string) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal([]byte(doc), &m) != nil {
-		return ""
-	}
-	var s string
-	_ = json.Unmarshal(m[key], &s)
-	return s
 }
 
 func (s *Server) adminFollow(c echo.Context) error {

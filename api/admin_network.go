@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/store"
 )
 
@@ -44,105 +45,41 @@ type networkPeer struct {
 // adminNetwork lists every peer: followed and following accounts, and the
 // OSPOs of the directory (discovered, listed), with their state.
 func (s *Server) adminNetwork(c echo.Context) error {
-	ctx := c.Request().Context()
-	byID := map[string]*networkPeer{}
-	var order []string
-	get := func(id string) *networkPeer {
-		if p, ok := byID[id]; ok {
-			return p
-		}
-		p := &networkPeer{Actor: id, State: "active", Events: []remoteEventResponse{}}
-		byID[id] = p
-		order = append(order, id)
-		return p
-	}
-	actors, err := s.st.KnownActors(ctx)
+	peers, err := s.st.Network(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	for _, a := range actors {
-		p := get(a.ID)
-		p.Account, p.Name, p.IsOSPO = a.Account(), docString(a.Doc, "name"), a.IsOSPO
-		p.FetchedAt, p.UpdatedAt, p.Profile = a.FetchedAt, a.UpdatedAt, json.RawMessage(a.Doc)
-		p.LastSuccess = a.FetchedAt
-		if r, err := s.st.RelationWith(ctx, store.Following, a.ID); err == nil {
-			p.Following = r.State
-		}
-		if r, err := s.st.RelationWith(ctx, store.Followers, a.ID); err == nil {
-			p.Follower = r.State
-		}
-		// Followed peers are kept fresh by push: their health is that of
-		// our deliveries to their host.
-		if h, err := s.st.HostHealth(ctx, a.Host); err == nil {
-			if !h.LastSuccessAt.IsZero() {
-				p.LastSuccess = h.LastSuccessAt
-			}
-			if !h.FailingSince.IsZero() {
-				p.LastError = h.LastError
-			}
-			if h.Unreachable {
-				p.State = store.PeerUnreachable
-			}
-		}
-		events, err := s.st.RemoteEventsOf(ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			p.Events = append(p.Events, remoteEventResponse{ID: e.ID, Name: e.Name, StartTime: e.Start, EndTime: e.End,
-				Received: e.CreatedAt, Updated: e.UpdatedAt, Object: json.RawMessage(e.Doc)})
-		}
-	}
-	entries, err := s.st.DirectoryEntries(ctx)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.Kind == store.KindSelf {
-			continue
-		}
-		p := get(e.ID)
-		p.Kind, p.IsOSPO, p.Page, p.Source, p.Licence = e.Kind, true, s.directoryPage(e), e.Source, e.Licence
-		if p.Account == "" {
-			p.Account = e.Account
-		}
-		name, _ := e.Profile.Name.Best(e.Profile.DefaultLanguage(), e.Profile.DefaultLanguage())
-		p.Name = name
-		if e.Kind == store.KindListed {
-			p.State = "listed"
-		}
-		if e.Kind == store.KindDiscovered {
-			res, err := s.st.SearchCalendar(ctx, store.CalendarFilter{OSPO: e.ID, Limit: 200})
-			if err != nil {
-				return err
-			}
-			for _, ce := range res.Entries {
-				name, _ := ce.Event.Name.Best(ce.Event.Language, ce.Event.Language)
-				p.Events = append(p.Events, remoteEventResponse{ID: ce.ID, Name: name, StartTime: ce.Event.Start,
-					EndTime: ce.Event.End, Updated: ce.UpdatedAt})
-			}
-		}
-	}
-	peers, err := s.st.Peers(ctx)
-	if err != nil {
-		return err
-	}
-	for _, pr := range peers {
-		p, ok := byID[pr.ActorID]
-		if !ok {
-			if pr.State != store.PeerDismissed {
-				continue
-			}
-			p = get(pr.ActorID)
-		}
-		p.State, p.Depth, p.Via = pr.State, pr.Depth, pr.Via
-		p.LastSuccess, p.LastError, p.NextFetch = pr.LastSuccessAt, pr.LastError, pr.NextFetchAt
-	}
-	out := make([]*networkPeer, 0, len(order))
-	for _, id := range order {
-		out = append(out, byID[id])
+	out := make([]*networkPeer, 0, len(peers))
+	for _, p := range peers {
+		out = append(out, s.toNetworkPeer(p))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": len(out)})
+}
+
+// toNetworkPeer is a peer of the network view as the admin API shows it.
+func (s *Server) toNetworkPeer(p *store.NetworkPeer) *networkPeer {
+	np := &networkPeer{Actor: p.ID, Account: p.Account(), Name: federation.PeerName(p), Kind: p.Kind(), IsOSPO: p.IsOSPO(),
+		Following: p.Following, Follower: p.Follower, State: p.State(), LastSuccess: p.LastSuccess(), LastError: p.LastError(),
+		Events: make([]remoteEventResponse, 0, len(p.Events)+len(p.Upcoming))}
+	if a := p.Actor; a != nil {
+		np.FetchedAt, np.UpdatedAt, np.Profile = a.FetchedAt, a.UpdatedAt, json.RawMessage(a.Doc)
+	}
+	if e := p.Entry; e != nil {
+		np.Page, np.Source, np.Licence = s.directoryPage(e), e.Source, e.Licence
+	}
+	if d := p.Discovery; d != nil {
+		np.Depth, np.Via, np.NextFetch = d.Depth, d.Via, d.NextFetchAt
+	}
+	for _, e := range p.Events {
+		np.Events = append(np.Events, remoteEventResponse{ID: e.ID, Name: e.Name, StartTime: e.Start, EndTime: e.End,
+			Received: e.CreatedAt, Updated: e.UpdatedAt, Object: json.RawMessage(e.Doc)})
+	}
+	for _, ce := range p.Upcoming {
+		name, _ := ce.Event.Name.Best(ce.Event.Language, ce.Event.Language)
+		np.Events = append(np.Events, remoteEventResponse{ID: ce.ID, Name: name, StartTime: ce.Event.Start,
+			EndTime: ce.Event.End, Updated: ce.UpdatedAt})
+	}
+	return np
 }
 
 func (s *Server) adminDiscover(c echo.Context) error {

@@ -48,10 +48,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// needBrowser returns the browser's context. It skips the test when
-// Chromium is missing, but fails it under CI, which must install it.
+// needBrowser returns the browser's context. It skips the test under
+// -short (a browser takes seconds to start) and when Chromium is missing,
+// but fails it under CI, which must install it.
 func needBrowser(t *testing.T) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is missing: .ci/run must apt-get install chromium", chromiumPath)

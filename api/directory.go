@@ -41,16 +41,6 @@ type organizerRef struct {
 	Page    string `json:"page"`
 }
 
-// listResponse is a page of a search with its facet counts.
-type listResponse[T any] struct {
-	Items  []T          `json:"items"`
-	Total  int          `json:"total"`
-	Page   int          `json:"page"`
-	Limit  int          `json:"limit"`
-	Next   string       `json:"next,omitempty"`
-	Facets store.Facets `json:"facets"`
-}
-
 // DirectoryPage is the HTML page of a directory entry on this node.
 func (s *Server) directoryPage(e *store.DirectoryEntry) string {
 	if e.Kind == store.KindSelf {
@@ -98,11 +88,11 @@ func directoryFilter(c echo.Context) (store.DirectoryFilter, int, error) {
 	if f.Country != "" && !store.ValidCountry(f.Country) {
 		errs = append(errs, store.FieldError{Field: "country", Reason: "is not an ISO 3166-1 alpha-2 code, EU or INT"})
 	}
-	if f.Level != "" && !oneOf(store.GovernmentLevels, f.Level) {
-		errs = append(errs, store.FieldError{Field: "level", Reason: "must be one of " + strings.Join(store.GovernmentLevels, ", ")})
+	if f.Level != "" && !oneOf(store.GovernmentLevels(), f.Level) {
+		errs = append(errs, store.FieldError{Field: "level", Reason: "must be one of " + strings.Join(store.GovernmentLevels(), ", ")})
 	}
-	if f.Area != "" && !oneOf(store.SupportAreas, f.Area) {
-		errs = append(errs, store.FieldError{Field: "area", Reason: "must be one of " + strings.Join(store.SupportAreas, ", ")})
+	if f.Area != "" && !oneOf(store.SupportAreas(), f.Area) {
+		errs = append(errs, store.FieldError{Field: "area", Reason: "must be one of " + strings.Join(store.SupportAreas(), ", ")})
 	}
 	if f.Lang != "" && !store.ValidLanguageTag(f.Lang) {
 		errs = append(errs, store.FieldError{Field: "lang", Reason: "is not a BCP 47 language tag"})
@@ -253,8 +243,8 @@ func (s *Server) apiCalendar(c echo.Context) error {
 
 // listPage is one page of a search answer, with the link to the next page.
 func listPage[E, T any](s *Server, c echo.Context, page, limit, offset, total int, facets store.Facets,
-	entries []E, convert func(E) T) listResponse[T] {
-	out := listResponse[T]{Items: make([]T, 0, len(entries)), Total: total, Page: page, Limit: limit, Facets: facets}
+	entries []E, convert func(E) T) pageResponse[T] {
+	out := pageResponse[T]{Items: make([]T, 0, len(entries)), Total: total, Page: page, Limit: limit, Facets: facets}
 	for _, e := range entries {
 		out.Items = append(out.Items, convert(e))
 	}

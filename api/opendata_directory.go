@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/ospometa"
 	"github.com/ospod/ospod/store"
 )
 
@@ -134,7 +134,7 @@ func (s *Server) exportDirectoryOSPOmeta(c echo.Context) error {
 	header := "OSPOmeta (https://floss-pso.network) list of the public-sector OSPOs known to " + s.node.Host() +
 		", served by ospod.\nLicence: " + terms + " for this node's own OSPO (" + s.node.URLs.Actor +
 		").\nOther OSPOs are republished as received from their own nodes; \"source\" gives where each came from."
-	body, err := federation.OSPOmetaDirectory(entries, header)
+	body, err := ospometa.Directory(entries, header)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/ospod/ospod/api"
 	"github.com/ospod/ospod/api/nodetest"
 	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/ospometa"
 	"github.com/ospod/ospod/store"
 )
 
@@ -193,7 +193,7 @@ func TestOpenDataNetwork(t *testing.T) {
 	if !bytes.HasPrefix(body, []byte("# OSPOmeta")) || !bytes.Contains(body, []byte("# Licence: CC0-1.0 (https://creativecommons.org/publicdomain/zero/1.0/)")) {
 		t.Errorf("OSPOmeta header:\n%s", body)
 	}
-	var meta map[string]federation.OSPOmetaEntry
+	var meta map[string]ospometa.Entry
 	if err := yaml.Unmarshal(body, &meta); err != nil {
 		t.Fatalf("not YAML: %v\n%s", err, body)
 	}
@@ -205,7 +205,7 @@ func TestOpenDataNetwork(t *testing.T) {
 	if am := meta["https://opensource.exampleton.example"]; am.Email != "ospo@exampleton.example" || am.FlossPolicy == "" || len(am.Code) != 2 {
 		t.Errorf("A in OSPOmeta %+v", am)
 	}
-	var fr map[string]federation.OSPOmetaEntry
+	var fr map[string]ospometa.Entry
 	if err := yaml.Unmarshal(odFetch(t, a.URL+"/directory.ospometa.yml?country=FR", "application/yaml; charset=utf-8"), &fr); err != nil || len(fr) != 1 {
 		t.Errorf("OSPOmeta?country=FR: %v %v", err, fr)
 	}
@@ -385,15 +385,12 @@ func startWithOptions(t *testing.T, o api.Options) string {
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "ospod.db")})
+	n, err := federation.Open(ctx, federation.OpenOptions{Dir: t.TempDir(),
+		Node: federation.Options{BaseURL: srv.URL, Handle: "ospo", AllowPrivateNetworks: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	fed, err := federation.New(ctx, st, federation.Options{BaseURL: srv.URL, Handle: "ospo", AllowPrivateNetworks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h = api.New(fed, o).Handler()
+	t.Cleanup(func() { n.Close() })
+	h = api.New(n, o).Handler()
 	return srv.URL
 }

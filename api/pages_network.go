@@ -165,8 +165,8 @@ func (s *Server) directoryHTML(c echo.Context) error {
 	v := directoryView{Query: f.Query, Count: r.N("directory.results", res.Total)}
 	v.Selects = []selectView{
 		facetSelect(r, "country", r.T("filters.country"), res.Facets["country"], f.Country, nil, r.L.Country),
-		facetSelect(r, "level", r.T("filters.level"), res.Facets["level"], f.Level, store.GovernmentLevels, r.L.Level),
-		facetSelect(r, "area", r.T("filters.area"), res.Facets["area"], f.Area, store.SupportAreas, r.L.Area),
+		facetSelect(r, "level", r.T("filters.level"), res.Facets["level"], f.Level, store.GovernmentLevels(), r.L.Level),
+		facetSelect(r, "area", r.T("filters.area"), res.Facets["area"], f.Area, store.SupportAreas(), r.L.Area),
 		facetSelect(r, "language", r.T("filters.language"), res.Facets["lang"], f.Lang, nil, languageLabel(r)),
 		facetSelect(r, "kind", r.T("filters.kind"), res.Facets["kind"], f.Kind,
 			[]string{store.KindSelf, store.KindFollowed, store.KindFollower, store.KindDiscovered, store.KindListed}, r.L.Kind),

@@ -638,8 +638,8 @@ func TestPagesManyEntries(t *testing.T) {
 			id := fmt.Sprintf("https://ospo%03d.example/actor", i)
 			p := &store.Profile{Name: store.LangMap{"de": fmt.Sprintf("Listed OSPO %03d with a rather long official name of its administration", i)},
 				Summary: store.LangMap{"de": long}, Mandate: store.LangMap{"de": long}, Language: "de",
-				Country: []string{"DE", "AT", "CH", "NL"}[i%4], GovernmentLevel: store.GovernmentLevels[i%len(store.GovernmentLevels)],
-				SupportAreas: store.SupportAreas[:1+i%len(store.SupportAreas)]}
+				Country: []string{"DE", "AT", "CH", "NL"}[i%4], GovernmentLevel: store.GovernmentLevels()[i%len(store.GovernmentLevels())],
+				SupportAreas: store.SupportAreas()[:1+i%len(store.SupportAreas())]}
 			if err := tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: id, Kind: store.KindListed, Host: fmt.Sprintf("ospo%03d.example", i), Profile: p, Source: id}); err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/store"
 )
@@ -70,14 +71,8 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 	// claimed twice while still running.
 	timeout := n.client.TotalTimeout()
 	lease := timeout + timeout/2 + time.Second
-	var (
-		mu       sync.Mutex
-		inflight = map[string]int{} // per host
-		total    int
-		wg       sync.WaitGroup
-		done     = make(chan struct{}, o.Workers)
-	)
-	defer wg.Wait()
+	slots := newDeliverySlots(o.Workers)
+	defer slots.wg.Wait()
 	poll := time.NewTicker(o.Poll)
 	defer poll.Stop()
 	// Claim in batches: each claim is a write transaction that ranks every
@@ -88,27 +83,16 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 	claimAt := max(1, o.Workers/4)
 	const claimWait = 10 * time.Millisecond
 	for {
-		mu.Lock()
-		free := o.Workers - total
-		if free < claimAt && total > 0 {
-			mu.Unlock()
+		if slots.free() < claimAt && slots.busy() {
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-done:
+			case <-slots.done:
 				continue
 			case <-time.After(claimWait):
 			}
-			mu.Lock()
-			free = o.Workers - total
 		}
-		busy := make([]string, 0, len(inflight))
-		for h, c := range inflight {
-			if c >= o.PerHost {
-				busy = append(busy, h)
-			}
-		}
-		mu.Unlock()
+		free, busy := slots.free(), slots.fullHosts(o.PerHost)
 		var batch []*store.Delivery
 		if free > 0 {
 			var err error
@@ -118,44 +102,84 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 			}
 		}
 		for _, d := range batch {
-			mu.Lock()
-			inflight[d.Host]++
-			total++
-			mu.Unlock()
-			wg.Add(1)
-			go func(d *store.Delivery) {
-				defer wg.Done()
-				n.deliver(ctx, d, &o)
-				mu.Lock()
-				if inflight[d.Host]--; inflight[d.Host] <= 0 {
-					delete(inflight, d.Host)
-				}
-				total--
-				mu.Unlock()
-				select {
-				case done <- struct{}{}:
-				default:
-				}
-			}(d)
+			slots.run(d, func() { n.deliver(ctx, d, &o) })
 		}
+		var wake <-chan struct{} = n.wake
 		if len(batch) > 0 && len(batch) == free {
-			// More may be due; loop as soon as a slot frees up.
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-done:
-			case <-poll.C:
-			}
-			continue
+			wake = nil // more may be due: loop as soon as a slot frees up
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-n.wake:
-		case <-done:
+		case <-wake:
+		case <-slots.done:
 		case <-poll.C:
 		}
 	}
+}
+
+// deliverySlots counts the deliveries in flight, in all and per host.
+type deliverySlots struct {
+	workers  int
+	mu       sync.Mutex
+	inflight map[string]int // per host
+	total    int
+	wg       sync.WaitGroup
+	done     chan struct{} // a delivery ended
+}
+
+func newDeliverySlots(workers int) *deliverySlots {
+	return &deliverySlots{workers: workers, inflight: map[string]int{}, done: make(chan struct{}, workers)}
+}
+
+// busy reports whether any delivery is in flight.
+func (s *deliverySlots) busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total > 0
+}
+
+// free returns the number of free slots.
+func (s *deliverySlots) free() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.workers - s.total
+}
+
+// fullHosts returns the hosts with limit deliveries in flight.
+func (s *deliverySlots) fullHosts(limit int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	full := make([]string, 0, len(s.inflight))
+	for h, c := range s.inflight {
+		if c >= limit {
+			full = append(full, h)
+		}
+	}
+	return full
+}
+
+// run delivers d in a new goroutine, holding a slot of its host meanwhile.
+func (s *deliverySlots) run(d *store.Delivery, deliver func()) {
+	s.mu.Lock()
+	s.inflight[d.Host]++
+	s.total++
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		deliver()
+		s.mu.Lock()
+		if s.inflight[d.Host]--; s.inflight[d.Host] <= 0 {
+			delete(s.inflight, d.Host)
+		}
+		s.total--
+		s.mu.Unlock()
+		select {
+		case s.done <- struct{}{}:
+		default:
+		}
+	}()
 }
 
 // signSlots bounds the signatures computed at once to the cores: with many
@@ -191,7 +215,7 @@ func (n *Node) deliver(ctx context.Context, d *store.Delivery, o *DeliveryOption
 		n.finish(ctx, d, o, r)
 		return
 	}
-	res, err := n.client.Post(ctx, d.Inbox, d.Doc, ContentTypeActivity, n.deliverySigner())
+	res, err := n.client.Post(ctx, d.Inbox, d.Doc, as2.ContentTypeActivity, n.deliverySigner())
 	if ctx.Err() != nil {
 		return // shutting down: the lease expires and the row is claimed again
 	}

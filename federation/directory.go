@@ -2,9 +2,9 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
@@ -57,12 +57,6 @@ func (n *Node) reindexSelf(ctx context.Context) error {
 // indexPeer puts a remote OSPO in the directory (or takes it out) according
 // to our relations with it: followed, follower, or no longer known.
 func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) error {
-	kind := ""
-	if r, err := tx.RelationWith(ctx, store.Following, actorID); err == nil && r.State == store.FollowAccepted {
-		kind = store.KindFollowed
-	} else if r, err := tx.RelationWith(ctx, store.Followers, actorID); err == nil && r.State == store.FollowAccepted {
-		kind = store.KindFollower
-	}
 	a, err := tx.Actor(ctx, actorID)
 	if errors.Is(err, store.ErrNotFound) {
 		return tx.DeleteDirectoryEntry(ctx, actorID)
@@ -71,110 +65,42 @@ func (n *Node) indexPeer(ctx context.Context, tx *store.Tx, actorID string) erro
 		return err
 	}
 	var p *store.Profile
-	ok := false
 	if a.IsOSPO {
-		p, ok = profileFromActor([]byte(a.Doc))
+		if prof, ok := as2.ReadProfile([]byte(a.Doc)); ok {
+			p = prof
+		}
+	}
+	return n.indexActor(ctx, tx, a, p)
+}
+
+// indexActor is indexPeer for an actor just read, with its profile (nil
+// when it is not an OSPO or its profile is unusable).
+func (n *Node) indexActor(ctx context.Context, tx *store.Tx, a *store.Actor, p *store.Profile) error {
+	kind := ""
+	if r, err := tx.RelationWith(ctx, store.Following, a.ID); err == nil && r.State == store.FollowAccepted {
+		kind = store.KindFollowed
+	} else if r, err := tx.RelationWith(ctx, store.Followers, a.ID); err == nil && r.State == store.FollowAccepted {
+		kind = store.KindFollower
 	}
 	dismissed := false
-	if pr, err := tx.Peer(ctx, actorID); err == nil && pr.State == store.PeerDismissed {
+	if pr, err := tx.Peer(ctx, a.ID); err == nil && pr.State == store.PeerDismissed {
 		dismissed = true
 	}
-	if kind == "" || !ok || !p.IsDiscoverable() || dismissed {
+	if kind == "" || p == nil || !p.IsDiscoverable() || dismissed {
 		// Not (or no longer) related, not an OSPO, opted out of listings,
 		// or removed by the administrator.
-		return tx.DeleteDirectoryEntry(ctx, actorID)
+		return tx.DeleteDirectoryEntry(ctx, a.ID)
 	}
 	if err := replaceListed(ctx, tx, p.Website); err != nil {
 		return err
 	}
 	if kind != store.KindFollowed {
 		// Events are kept only of OSPOs we follow.
-		if err := tx.DeleteCalendarEntriesOf(ctx, actorID); err != nil {
+		if err := tx.DeleteCalendarEntriesOf(ctx, a.ID); err != nil {
 			return err
 		}
 	}
+	cp := *p // the entry keeps its own copy: callers may still use p
 	return tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: a.ID, Kind: kind, Host: a.Host,
-		Account: a.Account(), Profile: p, Source: a.ID})
-}
-
-// incomingEvent is a remote Event read before its transaction: parsing and
-// cleaning run in the request's goroutine, so the single writer only writes.
-type incomingEvent struct {
-	ev    *store.RemoteEvent
-	entry *store.CalendarEntry // nil when the event cannot be shown in the calendar
-}
-
-// readIncomingEvent reads a remote Event (obj, and doc as sent when known): what we keep of it
-// (an error if it is unusable) and its calendar entry.
-func readIncomingEvent(id, actor string, obj map[string]json.RawMessage, doc json.RawMessage) (*incomingEvent, error) {
-	ev, err := remoteEventFrom(id, actor, obj, doc)
-	if err != nil {
-		return nil, err
-	}
-	in := &incomingEvent{ev: ev}
-	if e, url, ok := eventFromObject(obj); ok {
-		if url == "" || !sameOrigin(url, id) {
-			url = id
-		}
-		in.entry = &store.CalendarEntry{ID: id, OSPOID: actor, Event: e, URL: url}
-	}
-	return in, nil
-}
-
-// indexRemoteEvent puts a followed OSPO's event in the calendar, if it is
-// in the directory (kind: its directory kind) and the event is usable.
-func (n *Node) indexRemoteEvent(ctx context.Context, tx *store.Tx, in *incomingEvent, kind string) error {
-	if kind != store.KindFollowed {
-		return nil
-	}
-	if in.entry == nil {
-		return tx.DeleteCalendarEntry(ctx, in.ev.ID)
-	}
-	return tx.PutCalendarEntry(ctx, in.entry)
-}
-
-// backfillEvents fetches the upcoming events of an OSPO we just started to
-// follow: those published before the follow will never be pushed to us.
-func (n *Node) backfillEvents(ctx context.Context, actorID string) {
-	ctx, cancel := context.WithTimeout(ctx, 2*n.client.TotalTimeout())
-	defer cancel()
-	a, err := n.st.Actor(ctx, actorID)
-	if err != nil || !a.IsOSPO {
-		return
-	}
-	o := n.opts.Discovery
-	o.defaults()
-	c := &crawl{n: n, o: o, rep: &DiscoveryReport{}, seen: map[string]bool{}, nodeInfo: map[string]error{}}
-	events := c.upcomingEvents(ctx, a)
-	if len(events) == 0 {
-		return
-	}
-	// Read and clean the documents before taking the write lock.
-	incoming := make([]*incomingEvent, 0, len(events))
-	for _, e := range events {
-		if in, err := readIncomingEvent(e.entry.ID, actorID, e.raw, nil); err == nil {
-			incoming = append(incoming, in)
-		}
-	}
-	err = n.st.InTx(ctx, func(tx *store.Tx) error {
-		for _, in := range incoming {
-			src, err := tx.EventSource(ctx, in.ev.ID, actorID)
-			if err != nil {
-				return err
-			}
-			if src.StoredBy != "" && src.StoredBy != actorID {
-				continue
-			}
-			if err := tx.PutRemoteEvent(ctx, in.ev); err != nil {
-				return err
-			}
-			if err := n.indexRemoteEvent(ctx, tx, in, src.Kind); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		n.log.Warn("backfill events", "actor", actorID, "err", err)
-	}
+		Account: a.Account(), Profile: &cp, Source: a.ID})
 }

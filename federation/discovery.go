@@ -2,14 +2,12 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
 
-	"github.com/ospod/ospod/federation/remote"
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
@@ -129,6 +127,14 @@ type candidate struct {
 	via   string
 }
 
+// newCrawl starts the state of a round (or of a backfill's reads).
+func (n *Node) newCrawl() *crawl {
+	o := n.opts.Discovery
+	o.defaults()
+	return &crawl{n: n, o: o, rep: &DiscoveryReport{Discovered: []string{}, Dropped: []string{}, Errors: []string{}},
+		seen: map[string]bool{}, nodeInfo: map[string]error{}}
+}
+
 // errBudget ends a round that used its fetch budget.
 var errBudget = errors.New("discovery: fetch budget used")
 
@@ -147,38 +153,14 @@ func (c *crawl) fetch() error {
 // DiscoverOnce runs one round: refresh the discovered OSPOs that are due,
 // then walk outwards from the seeds and known OSPOs.
 func (n *Node) DiscoverOnce(ctx context.Context) (*DiscoveryReport, error) {
-	o := n.opts.Discovery
-	o.defaults()
-	c := &crawl{n: n, o: o, rep: &DiscoveryReport{Discovered: []string{}, Dropped: []string{}, Errors: []string{}},
-		seen: map[string]bool{n.URLs.Actor: true}, nodeInfo: map[string]error{}}
+	c := n.newCrawl()
+	c.seen[n.URLs.Actor] = true
 	if err := c.refreshDue(ctx); err != nil {
 		return c.rep, err
 	}
-	var queue []candidate
-	for _, seed := range o.Seeds {
-		seed = strings.TrimSpace(seed)
-		if seed == "" {
-			continue
-		}
-		if err := c.fetch(); err != nil {
-			return c.rep, nil
-		}
-		actor := seed
-		if !isHTTPURL(seed) {
-			acct := strings.TrimPrefix(strings.TrimPrefix(seed, "acct:"), "@")
-			user, host, ok := strings.Cut(acct, "@")
-			if !ok {
-				c.rep.Errors = append(c.rep.Errors, "seed "+seed+": not a handle or URL")
-				continue
-			}
-			u, err := n.webfingerLookup(ctx, user, host)
-			if err != nil {
-				c.rep.Errors = append(c.rep.Errors, "seed "+seed+": "+err.Error())
-				continue
-			}
-			actor = u
-		}
-		queue = append(queue, candidate{actor: actor, depth: 0, via: "seed"})
+	queue, err := c.seedCandidates(ctx)
+	if err != nil {
+		return c.rep, nil
 	}
 	// Known OSPOs: walk their collections and links.
 	// Only ids and kinds: decoding every profile of a large directory at
@@ -218,471 +200,34 @@ func (n *Node) DiscoverOnce(ctx context.Context) (*DiscoveryReport, error) {
 	return c.rep, nil
 }
 
-// visit checks a candidate (listing it if it is a new OSPO) and returns its
-// neighbours to visit next.
-func (c *crawl) visit(ctx context.Context, cand candidate) ([]candidate, error) {
-	n := c.n
-	if !n.Allowed(ctx, store.HostOf(cand.actor)) {
-		return nil, nil
-	}
-	kind := ""
-	if e, err := n.st.DirectoryEntry(ctx, cand.actor); err == nil {
-		kind = e.Kind
-	}
-	if p, err := n.st.Peer(ctx, cand.actor); err == nil && p.State == store.PeerDismissed {
-		return nil, nil
-	}
-	var a *store.Actor
-	if kind == "" { // a new candidate: check it is an OSPO node
-		if err := c.fetch(); err != nil {
-			return nil, err
-		}
-		actor, err := n.FetchActor(ctx, cand.actor)
-		if err != nil {
-			return nil, err
-		}
-		a = actor
-		ok, err := c.isOSPONode(ctx, a)
-		if err != nil || !ok {
-			return nil, err
-		}
-		if err := c.list(ctx, a, cand); err != nil {
-			return nil, err
-		}
-		c.rep.Discovered = append(c.rep.Discovered, a.ID)
-	} else {
-		actor, err := n.st.Actor(ctx, cand.actor)
-		if err != nil {
-			return nil, nil
-		}
-		a = actor
-	}
-	if cand.depth >= c.o.MaxDepth {
-		return nil, nil
-	}
-	var next []candidate
-	add := func(id string) {
-		if id != "" && !c.seen[id] && isHTTPURL(id) {
-			c.seen[id] = true
-			next = append(next, candidate{actor: id, depth: cand.depth + 1, via: a.ID})
-		}
-	}
-	var doc map[string]json.RawMessage
-	_ = json.Unmarshal([]byte(a.Doc), &doc)
-	for _, key := range []string{"following", "followers"} {
-		if coll, err := idOf(doc[key]); err == nil && sameOrigin(coll, a.ID) {
-			items, err := c.collectionItems(ctx, coll)
-			if errors.Is(err, errBudget) {
-				return next, nil
-			}
-			for _, id := range items {
-				add(id)
-			}
-		}
-	}
-	// Profile links that may be OSPO nodes themselves: memberships, parent.
-	if p, ok := profileFromActor([]byte(a.Doc)); ok {
-		for _, m := range p.Memberships {
-			add(m.URL)
-		}
-		if p.ParentOrganization != nil {
-			add(p.ParentOrganization.URL)
-		}
-	}
-	return next, nil
-}
-
-// collectionItems reads the ids in an (Ordered)Collection, following its
-// pages within the round's bounds and never revisiting a page.
-func (c *crawl) collectionItems(ctx context.Context, coll string) ([]string, error) {
-	var ids []string
-	pages := map[string]bool{}
-	cur := coll
-	for page := 0; cur != "" && page <= c.o.MaxPages && len(ids) < c.o.MaxItems; page++ {
-		if pages[cur] || !sameOrigin(cur, coll) {
-			break
-		}
-		pages[cur] = true
-		if err := c.fetch(); err != nil {
-			return ids, err
-		}
-		doc, err := c.n.getActivity(ctx, cur)
-		if err != nil {
-			return ids, nil // a private or missing collection is not an error of ours
-		}
-		var m map[string]json.RawMessage
-		if json.Unmarshal(doc, &m) != nil {
-			return ids, nil
-		}
-		for _, key := range []string{"orderedItems", "items"} {
-			for _, id := range idsOf(m[key]) {
-				if len(ids) < c.o.MaxItems {
-					ids = append(ids, id)
-				}
-			}
-		}
-		next := ""
-		if first, ok := m["first"]; ok && page == 0 {
-			// first may be an IRI or an embedded page.
-			var fm map[string]json.RawMessage
-			if json.Unmarshal(first, &fm) == nil {
-				for _, key := range []string{"orderedItems", "items"} {
-					for _, id := range idsOf(fm[key]) {
-						if len(ids) < c.o.MaxItems {
-							ids = append(ids, id)
-						}
-					}
-				}
-				next, _ = idOf(fm["next"])
-			} else {
-				next, _ = idOf(first)
-			}
-		} else {
-			next, _ = idOf(m["next"])
-		}
-		cur = next
-	}
-	return ids, nil
-}
-
-// isOSPONode checks that an actor is an OSPO that lets itself be listed,
-// on a node whose NodeInfo declares it an OSPO node for this actor.
-func (c *crawl) isOSPONode(ctx context.Context, a *store.Actor) (bool, error) {
-	if !a.IsOSPO {
-		return false, nil
-	}
-	p, ok := profileFromActor([]byte(a.Doc))
-	if !ok || !p.IsDiscoverable() {
-		return false, nil
-	}
-	org := origin(a.ID)
-	err, checked := c.nodeInfo[org]
-	if !checked {
-		err = c.checkNodeInfo(ctx, org, a.ID)
-		c.nodeInfo[org] = err
-	}
-	if errors.Is(err, errBudget) {
-		return false, err
-	}
-	return err == nil, nil
-}
-
-// checkNodeInfo reads the NodeInfo of an origin: metadata.ospo must name the actor.
-func (c *crawl) checkNodeInfo(ctx context.Context, org, actor string) error {
-	if err := c.fetch(); err != nil {
-		return err
-	}
-	n := c.n
-	if err := n.allowedURL(ctx, org); err != nil {
-		return err
-	}
-	body, err := n.client.GetJSON(ctx, org+"/.well-known/nodeinfo", "application/json", nil)
-	if err != nil {
-		return err
-	}
-	var links struct {
-		Links []struct{ Rel, Href string } `json:"links"`
-	}
-	if err := json.Unmarshal(body, &links); err != nil {
-		return fmt.Errorf("nodeinfo links: %w", err)
-	}
-	href := ""
-	for _, l := range links.Links {
-		if strings.HasPrefix(l.Rel, "http://nodeinfo.diaspora.software/ns/schema/2.") && sameOrigin(l.Href, org) {
-			href = l.Href
-		}
-	}
-	if href == "" {
-		return errors.New("no NodeInfo 2.x on the actor's origin")
-	}
-	if err := c.fetch(); err != nil {
-		return err
-	}
-	body, err = n.client.GetJSON(ctx, href, "application/json", nil)
-	if err != nil {
-		return err
-	}
-	var ni struct {
-		Metadata struct {
-			OSPO *struct {
-				SchemaVersion string `json:"schemaVersion"`
-				Actor         string `json:"actor"`
-			} `json:"ospo"`
-		} `json:"metadata"`
-	}
-	if err := json.Unmarshal(body, &ni); err != nil {
-		return fmt.Errorf("nodeinfo: %w", err)
-	}
-	if ni.Metadata.OSPO == nil || ni.Metadata.OSPO.SchemaVersion == "" {
-		return errors.New("NodeInfo does not declare an OSPO node")
-	}
-	if ni.Metadata.OSPO.Actor != "" && ni.Metadata.OSPO.Actor != actor {
-		return errors.New("NodeInfo names another OSPO actor")
-	}
-	return nil
-}
-
-// list puts a newly discovered OSPO in the directory with its upcoming events.
-func (c *crawl) list(ctx context.Context, a *store.Actor, cand candidate) error {
-	n := c.n
-	p, ok := profileFromActor([]byte(a.Doc))
-	if !ok {
-		return nil
-	}
-	events := c.upcomingEvents(ctx, a)
-	now := n.st.Now()
-	return n.st.InTx(ctx, func(tx *store.Tx) error {
-		if kind, err := tx.DirectoryKind(ctx, a.ID); err == nil && kind != store.KindDiscovered {
-			return nil // followed or follower meanwhile: kept fresh by push
-		}
-		if err := n.putDiscovered(ctx, tx, a, p, events); err != nil {
-			return err
-		}
-		return tx.PutPeer(ctx, &store.Peer{ActorID: a.ID, State: store.PeerActive, Depth: cand.depth, Via: cand.via,
-			LastSuccessAt: now, NextFetchAt: now.Add(c.o.Refresh)})
-	})
-}
-
-// putDiscovered writes a discovered OSPO and replaces its calendar events. A
-// listed entry (imported list) for the same website is upgraded: removed in
-// favour of the federated one.
-func (n *Node) putDiscovered(ctx context.Context, tx *store.Tx, a *store.Actor, p *store.Profile, events []fetchedEvent) error {
-	if err := tx.PutDirectoryEntry(ctx, &store.DirectoryEntry{ID: a.ID, Kind: store.KindDiscovered, Host: a.Host,
-		Account: a.Account(), Profile: p, Source: a.ID}); err != nil {
-		return err
-	}
-	if err := replaceListed(ctx, tx, p.Website); err != nil {
-		return err
-	}
-	if events == nil {
-		return nil // events could not be read: keep what we had
-	}
-	if err := tx.DeleteCalendarEntriesOf(ctx, a.ID); err != nil {
-		return err
-	}
-	for _, e := range events {
-		e.entry.OSPOID = a.ID
-		if err := tx.PutCalendarEntry(ctx, e.entry); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fetchedEvent is an event read from a peer's collection: its calendar
-// entry and the object as sent.
-type fetchedEvent struct {
-	entry *store.CalendarEntry
-	raw   map[string]json.RawMessage
-}
-
-// replaceListed removes the imported (listed) entry of an OSPO whose own
-// node is now in the directory: the federated entry wins.
-func replaceListed(ctx context.Context, tx *store.Tx, website string) error {
-	if website == "" {
-		return nil
-	}
-	for _, id := range []string{website, strings.TrimSuffix(website, "/"), strings.TrimSuffix(website, "/") + "/"} {
-		if kind, err := tx.DirectoryKind(ctx, id); err == nil && kind == store.KindListed {
-			if err := tx.DeleteDirectoryEntry(ctx, id); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// upcomingEvents reads an OSPO's FEP-8a8e upcomingEvents collection (or, without
-// one, the first outbox page), keeping only its own events. nil means unreadable.
-func (c *crawl) upcomingEvents(ctx context.Context, a *store.Actor) []fetchedEvent {
-	var doc map[string]json.RawMessage
-	_ = json.Unmarshal([]byte(a.Doc), &doc)
-	coll, err := idOf(doc["upcomingEvents"])
-	outbox := false
-	if err != nil {
-		if coll, err = idOf(doc["outbox"]); err != nil {
-			return nil
-		}
-		outbox = true
-	}
-	if !sameOrigin(coll, a.ID) || c.fetch() != nil {
-		return nil
-	}
-	body, err := c.n.getActivity(ctx, coll)
-	if err != nil {
-		return nil
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return nil
-	}
-	items := m["orderedItems"]
-	if outbox {
-		first, ferr := idOf(m["first"])
-		if ferr != nil || !sameOrigin(first, a.ID) || c.fetch() != nil {
-			return nil
-		}
-		page, err := c.n.getActivity(ctx, first)
-		if err != nil {
-			return nil
-		}
-		var pm map[string]json.RawMessage
-		if json.Unmarshal(page, &pm) != nil {
-			return nil
-		}
-		items = pm["orderedItems"]
-	}
-	var raw []json.RawMessage
-	_ = json.Unmarshal(items, &raw)
-	out := []fetchedEvent{}
-	for i, r := range raw {
-		if i == c.o.MaxItems {
-			break
-		}
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(r, &obj) != nil {
+// seedCandidates resolves the seeds (handles through WebFinger) into the
+// first candidates; it fails only when the round's budget is used.
+func (c *crawl) seedCandidates(ctx context.Context) ([]candidate, error) {
+	var queue []candidate
+	for _, seed := range c.o.Seeds {
+		seed = strings.TrimSpace(seed)
+		if seed == "" {
 			continue
 		}
-		if outbox { // Create activities wrap the events
-			if optString(obj, "type") != "Create" || json.Unmarshal(obj["object"], &obj) != nil {
+		if err := c.fetch(); err != nil {
+			return nil, err
+		}
+		actor := seed
+		if !as2.IsHTTPURL(seed) {
+			acct := strings.TrimPrefix(strings.TrimPrefix(seed, "acct:"), "@")
+			user, host, ok := strings.Cut(acct, "@")
+			if !ok {
+				c.rep.Errors = append(c.rep.Errors, "seed "+seed+": not a handle or URL")
 				continue
 			}
-		}
-		id := optString(obj, "id")
-		owners := idsOf(obj["attributedTo"])
-		if optString(obj, "type") != "Event" || !sameOrigin(id, a.ID) || len(owners) != 1 || owners[0] != a.ID ||
-			!isPublic(idsOf(obj["to"])) {
-			continue
-		}
-		e, url, ok := eventFromObject(obj)
-		if !ok || !e.End.After(c.n.st.Now()) {
-			continue
-		}
-		if url == "" || !sameOrigin(url, id) {
-			url = id
-		}
-		out = append(out, fetchedEvent{entry: &store.CalendarEntry{ID: id, OSPOID: a.ID, Event: e, URL: url}, raw: obj})
-	}
-	return out
-}
-
-// refreshDue re-fetches the discovered OSPOs whose refresh is due, with a
-// conditional GET; failures back off, then mark the OSPO unreachable, then
-// drop it; a 410 Gone drops it at once.
-func (c *crawl) refreshDue(ctx context.Context) error {
-	n := c.n
-	due, err := n.st.DuePeers(ctx, 100)
-	if err != nil {
-		return err
-	}
-	for _, p := range due {
-		if ctx.Err() != nil {
-			return nil
-		}
-		if kind, err := n.st.DirectoryEntry(ctx, p.ActorID); err != nil || kind.Kind != store.KindDiscovered {
-			// Followed (push) or gone from the directory: no schedule needed.
-			_ = n.st.InTx(ctx, func(tx *store.Tx) error { return tx.DeletePeer(ctx, p.ActorID) })
-			continue
-		}
-		if c.fetch() != nil {
-			return nil
-		}
-		c.seen[p.ActorID] = true
-		c.refresh(ctx, p)
-	}
-	return nil
-}
-
-func (c *crawl) refresh(ctx context.Context, p *store.Peer) {
-	n := c.n
-	now := n.st.Now()
-	fail := func(err error) {
-		var status *remote.StatusError
-		if errors.As(err, &status) && status.Gone() || errors.Is(err, ErrDomainBlocked) {
-			c.drop(ctx, p.ActorID)
-			return
-		}
-		p.Failures++
-		p.LastError = err.Error()
-		if p.FailingSince.IsZero() {
-			p.FailingSince = now
-		}
-		if now.Sub(p.FailingSince) >= c.o.DropAfter {
-			c.drop(ctx, p.ActorID)
-			return
-		}
-		if now.Sub(p.FailingSince) >= c.o.UnreachableAfter {
-			p.State = store.PeerUnreachable
-		}
-		backoff := c.o.Refresh / 6 << min(p.Failures, 6)
-		p.NextFetchAt = now.Add(min(backoff, 24*time.Hour))
-		_ = n.st.InTx(ctx, func(tx *store.Tx) error { return tx.PutPeer(ctx, p) })
-	}
-	if err := n.allowedURL(ctx, p.ActorID); err != nil {
-		fail(err)
-		return
-	}
-	doc, v, err := n.client.GetActivityIfChanged(ctx, p.ActorID, n.signer(), remote.Validators{ETag: p.ETag, LastModified: p.LastModified})
-	switch {
-	case errors.Is(err, remote.ErrNotModified):
-		doc = nil
-	case err != nil:
-		fail(err)
-		return
-	}
-	a, err := n.st.Actor(ctx, p.ActorID)
-	if doc != nil {
-		parsed, perr := parseActor(doc)
-		if perr != nil || parsed.ID != p.ActorID {
-			fail(fmt.Errorf("actor document: %v", perr))
-			return
-		}
-		if err == nil { // keys change only through signature verification
-			parsed.KeyID, parsed.PublicKeyPEM = a.KeyID, a.PublicKeyPEM
-		}
-		a, err = parsed, nil
-		p.ETag, p.LastModified = v.ETag, v.LastModified
-	} else if err != nil {
-		fail(err)
-		return
-	}
-	prof, ok := profileFromActor([]byte(a.Doc))
-	if !a.IsOSPO || !ok || !prof.IsDiscoverable() {
-		c.drop(ctx, p.ActorID) // no longer an OSPO, or opted out
-		return
-	}
-	events := c.upcomingEvents(ctx, a)
-	p.State, p.Failures, p.FailingSince, p.LastError = store.PeerActive, 0, time.Time{}, ""
-	p.LastSuccessAt, p.NextFetchAt = now, now.Add(c.o.Refresh)
-	err = n.st.InTx(ctx, func(tx *store.Tx) error {
-		if doc != nil {
-			if err := tx.PutActor(ctx, a); err != nil {
-				return err
+			u, err := c.n.webfingerLookup(ctx, user, host)
+			if err != nil {
+				c.rep.Errors = append(c.rep.Errors, "seed "+seed+": "+err.Error())
+				continue
 			}
+			actor = u
 		}
-		if err := n.putDiscovered(ctx, tx, a, prof, events); err != nil {
-			return err
-		}
-		return tx.PutPeer(ctx, p)
-	})
-	if err != nil {
-		c.rep.Errors = append(c.rep.Errors, p.ActorID+": "+err.Error())
-		return
+		queue = append(queue, candidate{actor: actor, depth: 0, via: "seed"})
 	}
-	c.rep.Refreshed++
-}
-
-// drop removes a discovered OSPO and its events from the directory.
-func (c *crawl) drop(ctx context.Context, actorID string) {
-	err := c.n.st.InTx(ctx, func(tx *store.Tx) error {
-		if kind, err := tx.DirectoryKind(ctx, actorID); err == nil && kind == store.KindDiscovered {
-			if err := tx.DeleteDirectoryEntry(ctx, actorID); err != nil {
-				return err
-			}
-		}
-		return tx.DeletePeer(ctx, actorID)
-	})
-	if err == nil {
-		c.rep.Dropped = append(c.rep.Dropped, actorID)
-	}
+	return queue, nil
 }

@@ -9,7 +9,7 @@ import (
 
 // docCache keeps the rendered documents peers fetch most (the actor,
 // NodeInfo, events) for a short while. Rendering them costs a profile read,
-// a JSON decode and go-ap's marshalling on every request: the cached actor
+// a JSON decode and the document's marshalling on every request: the cached actor
 // is served about three times as fast (docs/BENCHMARKS.md). Writes through
 // this Node (profile, events) clear the cache at once; writes by another
 // process on the same database (the CLI) show after at most docCacheTTL.

@@ -2,16 +2,15 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
 
-	vocab "github.com/go-ap/activitypub"
-
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
+
+// This file serves the node's ActivityStreams documents: it reads the store
+// and lets as2 render them.
 
 // ErrGone means the object existed and was deleted (answer 410 with its tombstone).
 var ErrGone = errors.New("gone")
@@ -19,13 +18,16 @@ var ErrGone = errors.New("gone")
 // OutboxPageSize is the number of activities on one outbox page.
 const OutboxPageSize = 20
 
+// ActorCounts are the collection sizes shown on the actor page.
+type ActorCounts struct{ Followers, Following, Events int }
+
 // ActorDocument returns the actor as ActivityStreams JSON.
 func (n *Node) ActorDocument(ctx context.Context) ([]byte, error) {
 	p, err := n.Profile(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return n.actorDoc(p)
+	return as2.Actor(n.URLs, p, n.opts.Handle, n.pubPEM)
 }
 
 // EventDocument returns an event as ActivityStreams JSON. For a deleted event
@@ -36,7 +38,7 @@ func (n *Node) EventDocument(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	if !e.Deleted.IsZero() {
-		doc, err := n.tombstoneDoc(e)
+		doc, err := as2.Tombstone(n.URLs, e.ID, e.Deleted)
 		if err != nil {
 			return nil, err
 		}
@@ -46,12 +48,7 @@ func (n *Node) EventDocument(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := n.eventObject(e, p)
-	if err != nil {
-		return nil, err
-	}
-	m["@context"] = eventContext
-	return json.Marshal(m)
+	return as2.Event(n.URLs, e, p)
 }
 
 // EventActivityDocument returns the Create activity that published an event.
@@ -67,40 +64,8 @@ func (n *Node) EventActivityDocument(ctx context.Context, id string) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	act, err := n.createActivity(e, p)
-	if err != nil {
-		return nil, err
-	}
-	act["@context"] = eventContext
-	return json.Marshal(act)
-}
-
-func (n *Node) tombstoneDoc(e *store.Event) ([]byte, error) {
-	t := &vocab.Tombstone{ID: vocab.ID(n.URLs.Event(e.ID)), Type: vocab.TombstoneType,
-		FormerType: vocab.EventType, Deleted: e.Deleted.UTC().Truncate(time.Second)}
-	return marshalDoc(t, plainContext, nil)
-}
-
-// createActivity wraps an event in the Create that published it.
-func (n *Node) createActivity(e *store.Event, p *store.Profile) (map[string]any, error) {
-	obj, err := n.eventObject(e, p)
-	if err != nil {
-		return nil, err
-	}
-	act := vocab.CreateNew(vocab.ID(n.URLs.EventActivity(e.ID)), nil)
-	act.Actor = vocab.IRI(n.URLs.Actor)
-	act.To = vocab.ItemCollection{vocab.PublicNS}
-	act.CC = vocab.ItemCollection{vocab.IRI(n.URLs.Followers)}
-	act.Published = e.Published.UTC().Truncate(time.Second)
-	m, err := docMap(act, map[string]any{"object": obj})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]any{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out, nil
+	_, doc, err := as2.CreateEvent(n.URLs, e, p)
+	return doc, err
 }
 
 // OutboxDocument returns the outbox collection (page 0) or one of its pages
@@ -110,13 +75,9 @@ func (n *Node) OutboxDocument(ctx context.Context, page int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := vocab.IRI(n.URLs.Outbox)
-	oc := vocab.OrderedCollectionNew(vocab.ID(id))
-	oc.TotalItems = uint(total)
-	oc.First = vocab.IRI(pageURL(n.URLs.Outbox, 1))
-	last := max(1, (total+OutboxPageSize-1)/OutboxPageSize)
+	pages := max(1, (total+OutboxPageSize-1)/OutboxPageSize)
 	if page <= 0 {
-		return marshalDoc(oc, plainContext, map[string]any{"last": pageURL(n.URLs.Outbox, last)})
+		return as2.Outbox(n.URLs, total, pages)
 	}
 	events, _, err := n.st.ListEvents(ctx, store.EventFilter{When: store.EventsAll,
 		Limit: OutboxPageSize, Offset: (page - 1) * OutboxPageSize})
@@ -127,25 +88,7 @@ func (n *Node) OutboxDocument(ctx context.Context, page int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]map[string]any, 0, len(events))
-	for _, e := range events {
-		act, err := n.createActivity(e, p)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, act)
-	}
-	pg := vocab.OrderedCollectionPageNew(oc)
-	pg.ID = vocab.ID(pageURL(n.URLs.Outbox, page))
-	pg.PartOf = id
-	extra := map[string]any{"orderedItems": items, "first": nil, "totalItems": nil}
-	if page < last {
-		pg.Next = vocab.IRI(pageURL(n.URLs.Outbox, page+1))
-	}
-	if page > 1 {
-		pg.Prev = vocab.IRI(pageURL(n.URLs.Outbox, page-1))
-	}
-	return marshalDoc(pg, eventContext, extra)
+	return as2.OutboxPage(n.URLs, page, pages, events, p)
 }
 
 // UpcomingEventsDocument returns the FEP-8a8e upcomingEvents collection:
@@ -159,33 +102,7 @@ func (n *Node) UpcomingEventsDocument(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]map[string]any, 0, len(events))
-	for _, e := range events {
-		obj, err := n.eventObject(e, p)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, obj)
-	}
-	oc := vocab.OrderedCollectionNew(vocab.ID(n.URLs.UpcomingEvents))
-	oc.TotalItems = uint(total)
-	return marshalDoc(oc, eventContext, map[string]any{"orderedItems": items})
-}
-
-// CollectionDocument returns an ordered collection of IRIs (followers,
-// following, featured) with its size; items are listed only when given.
-func (n *Node) CollectionDocument(id string, total int, items []string) ([]byte, error) {
-	oc := vocab.OrderedCollectionNew(vocab.ID(id))
-	oc.TotalItems = uint(total)
-	extra := map[string]any{}
-	if items != nil {
-		extra["orderedItems"] = items
-	}
-	return marshalDoc(oc, plainContext, extra)
-}
-
-func pageURL(collection string, page int) string {
-	return collection + "?page=" + strconv.Itoa(page)
+	return as2.UpcomingEvents(n.URLs, events, total, p)
 }
 
 // Counts returns how many events and followers the node has.

@@ -8,8 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	vocab "github.com/go-ap/activitypub"
-
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
@@ -33,7 +32,7 @@ func (e *LookupError) Unwrap() error { return e.Err }
 // fetches and stores it.
 func (n *Node) ResolveAccount(ctx context.Context, account string) (*store.Actor, error) {
 	account = strings.TrimSpace(account)
-	if isHTTPURL(account) {
+	if as2.IsHTTPURL(account) {
 		a, err := n.FetchActor(ctx, account)
 		if err != nil {
 			return nil, &LookupError{Account: account, Err: err}
@@ -82,7 +81,7 @@ func (n *Node) webfingerLookup(ctx context.Context, user, host string) (string, 
 		}
 		for _, l := range jrd.Links {
 			mt := strings.TrimSpace(strings.Split(l.Type, ";")[0])
-			if l.Rel == "self" && (mt == ContentTypeActivity || mt == "application/ld+json") && isHTTPURL(l.Href) {
+			if l.Rel == "self" && (mt == as2.ContentTypeActivity || mt == "application/ld+json") && as2.IsHTTPURL(l.Href) {
 				return l.Href, nil
 			}
 		}
@@ -107,7 +106,7 @@ func (n *Node) Follow(ctx context.Context, account string) (*store.Relation, boo
 			rel = old
 			return nil
 		}
-		id, doc, err := n.followDoc(a.ID, tx.Now())
+		id, doc, err := as2.Follow(n.URLs, a.ID, tx.Now())
 		if err != nil {
 			return err
 		}
@@ -141,7 +140,7 @@ func (n *Node) Unfollow(ctx context.Context, relationID int64) error {
 		if err := n.indexPeer(ctx, tx, rel.ActorID); err != nil {
 			return err
 		}
-		id, doc, err := n.undoFollowDoc(rel.FollowID, rel.ActorID, tx.Now())
+		id, doc, err := as2.UndoFollow(n.URLs, rel.FollowID, rel.ActorID, tx.Now())
 		if err != nil {
 			return err
 		}
@@ -159,9 +158,9 @@ func (n *Node) AnswerFollower(ctx context.Context, relationID int64, accept bool
 		return nil, err
 	}
 	err = n.st.InTx(ctx, func(tx *store.Tx) error {
-		typ := vocab.RejectType
+		answer, typ := as2.Reject, "Reject"
 		if accept {
-			typ = vocab.AcceptType
+			answer, typ = as2.Accept, "Accept"
 			if err := tx.SetRelationState(ctx, store.Followers, rel.ID, store.FollowAccepted); err != nil {
 				return err
 			}
@@ -172,11 +171,11 @@ func (n *Node) AnswerFollower(ctx context.Context, relationID int64, accept bool
 		if err := n.indexPeer(ctx, tx, rel.ActorID); err != nil {
 			return err
 		}
-		id, doc, err := n.answerFollowDoc(typ, rel.FollowID, rel.ActorID, tx.Now())
+		id, doc, err := answer(n.URLs, rel.FollowID, rel.ActorID, tx.Now())
 		if err != nil {
 			return err
 		}
-		return n.sendTo(ctx, tx, id, string(typ), rel.FollowID, doc, rel.Actor.Inbox)
+		return n.sendTo(ctx, tx, id, typ, rel.FollowID, doc, rel.Actor.Inbox)
 	})
 	n.nudge(err)
 	return rel, err

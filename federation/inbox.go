@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	vocab "github.com/go-ap/activitypub"
-
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
@@ -63,14 +62,14 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	if err != nil {
 		return &signature.Error{Reason: "the signing key's actor is unknown"}
 	}
-	in, err := parseInbound(body)
+	in, err := as2.ParseActivity(body)
 	if err != nil {
 		return refuse(http.StatusBadRequest, "malformed activity: %v", err)
 	}
 	if in.Actor != signer.ID {
 		return &signature.Error{Reason: "the activity's actor is not the key's owner"}
 	}
-	if !sameOrigin(in.ID, signer.ID) {
+	if !as2.SameOrigin(in.ID, signer.ID) {
 		return refuse(http.StatusForbidden, "the activity id is not on the actor's origin")
 	}
 	// A verified request proves the host is alive: resume deliveries to it.
@@ -83,7 +82,7 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	}
 	if err == nil && in.Type == "Accept" {
 		// Our follow was accepted: fetch the events published before it.
-		go n.backfillEvents(context.WithoutCancel(ctx), signer.ID)
+		n.background("backfill", func(ctx context.Context) { n.backfillEvents(ctx, signer.ID) })
 		n.nudgeDiscovery()
 	}
 	if err == nil {
@@ -95,7 +94,7 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 // isDeleteOfUnknownActor reports whether body is an actor deleting itself
 // and we hold nothing of that actor.
 func (n *Node) isDeleteOfUnknownActor(ctx context.Context, body []byte) bool {
-	in, err := parseInbound(body)
+	in, err := as2.ParseActivity(body)
 	if err != nil || in.Type != "Delete" || in.ObjectID != in.Actor {
 		return false
 	}
@@ -105,11 +104,11 @@ func (n *Node) isDeleteOfUnknownActor(ctx context.Context, body []byte) bool {
 
 // apply performs an authenticated activity in one transaction with its
 // de-duplication record: a replayed or concurrent copy has no second effect.
-func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) error {
+func (n *Node) apply(ctx context.Context, signer *store.Actor, in *as2.Activity) error {
 	// Objects given by reference are fetched (outside the transaction) from
 	// their origin, which must be the actor's.
 	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "" {
-		if !sameOrigin(in.ObjectID, signer.ID) {
+		if !as2.SameOrigin(in.ObjectID, signer.ID) {
 			return refuse(http.StatusForbidden, "the object is not on the actor's origin")
 		}
 		doc, err := n.getActivity(ctx, in.ObjectID)
@@ -117,10 +116,14 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 			return refuse(http.StatusBadRequest, "could not fetch the object: %v", err)
 		}
 		in.Object = doc
-		in.setObject(doc)
+		in.SetObject(doc)
 	}
-	if (in.Type == "Create" || in.Type == "Update") && in.ObjectType == "Event" && in.ObjectMap != nil {
-		in.event, in.eventErr = readIncomingEvent(in.ObjectID, signer.ID, in.ObjectMap, in.Object)
+	var event *remoteEvent // read and checked before the transaction: the single writer only writes
+	if (in.Type == "Create" || in.Type == "Update") && !(in.Type == "Update" && in.ObjectID == signer.ID) {
+		var err error
+		if event, err = acceptRemoteEvent(signer.ID, in.ObjectMap, in.Object); err != nil {
+			return refuseEvent(err)
+		}
 	}
 	// Batch, not InTx: concurrent activities share one commit (group
 	// commit), and a refused one undoes only its own changes; Batch returns
@@ -145,14 +148,14 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 		case "Accept", "Reject":
 			err = n.onAnswer(ctx, tx, signer, in)
 		case "Create", "Update":
-			err = n.onCreateOrUpdate(ctx, tx, signer, in)
+			err = n.onCreateOrUpdate(ctx, tx, signer, in, event)
 		case "Delete":
 			err = n.onDelete(ctx, tx, signer, in)
 		case "Join":
 			err = n.onJoin(ctx, tx, signer, in)
 		case "Flag":
 			err = tx.AddReport(ctx, &store.Report{ActivityID: in.ID, ActorID: signer.ID,
-				Objects: idsOf(in.Raw["object"]), Content: markup.PlainText(optString(in.Raw, "content"))})
+				Objects: as2.IDsOf(in.Raw["object"]), Content: markup.PlainText(as2.OptString(in.Raw, "content"))})
 		default:
 			// Like, Announce... are recorded as seen and otherwise ignored.
 		}
@@ -164,7 +167,7 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *inbound) erro
 
 // onFollow records a new follower; it is accepted at once (an Accept is
 // queued) unless the profile asks for manual approval.
-func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity) error {
 	if in.ObjectID != n.URLs.Actor {
 		return refuse(http.StatusForbidden, "this node follows requests only for %s", n.URLs.Actor)
 	}
@@ -188,7 +191,7 @@ func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	if state == store.FollowPending {
 		return nil
 	}
-	id, doc, err := n.answerFollowDoc(vocab.AcceptType, in.ID, signer.ID, tx.Now())
+	id, doc, err := as2.Accept(n.URLs, in.ID, signer.ID, tx.Now())
 	if err != nil {
 		return err
 	}
@@ -197,13 +200,13 @@ func (n *Node) onFollow(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 
 // onUndo handles Undo(Follow) from a follower; other Undos are ignored. An
 // actor may only undo its own activities.
-func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity) error {
 	inner := map[string]json.RawMessage{}
 	_ = json.Unmarshal(in.Object, &inner)
-	if actor, err := idOf(inner["actor"]); err == nil && actor != signer.ID {
+	if actor, err := as2.IDOf(inner["actor"]); err == nil && actor != signer.ID {
 		return refuse(http.StatusForbidden, "an Undo may only withdraw the actor's own activity")
 	}
-	if !sameOrigin(in.ObjectID, signer.ID) {
+	if !as2.SameOrigin(in.ObjectID, signer.ID) {
 		return refuse(http.StatusForbidden, "the undone activity is not on the actor's origin")
 	}
 	rel, err := tx.RelationWith(ctx, store.Followers, signer.ID)
@@ -215,8 +218,8 @@ func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in
 	}
 	switch {
 	case in.ObjectID == rel.FollowID:
-	case optString(inner, "type") == "Follow":
-		if object, _ := idOf(inner["object"]); object != n.URLs.Actor {
+	case as2.OptString(inner, "type") == "Follow":
+		if object, _ := as2.IDOf(inner["object"]); object != n.URLs.Actor {
 			return nil
 		}
 	default:
@@ -230,7 +233,7 @@ func (n *Node) onUndo(ctx context.Context, tx *store.Tx, signer *store.Actor, in
 
 // onAnswer applies an Accept or Reject of our Follow. Only the followed
 // actor can answer (Pixelfed's CVE-2025-30741 came from trusting others).
-func (n *Node) onAnswer(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+func (n *Node) onAnswer(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity) error {
 	rel, err := tx.RelationWith(ctx, store.Following, signer.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return refuse(http.StatusForbidden, "we have not asked to follow %s", signer.ID)
@@ -241,9 +244,9 @@ func (n *Node) onAnswer(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	inner := map[string]json.RawMessage{}
 	_ = json.Unmarshal(in.Object, &inner)
 	matches := in.ObjectID == rel.FollowID
-	if !matches && optString(inner, "type") == "Follow" {
-		actor, _ := idOf(inner["actor"])
-		object, _ := idOf(inner["object"])
+	if !matches && as2.OptString(inner, "type") == "Follow" {
+		actor, _ := as2.IDOf(inner["actor"])
+		object, _ := as2.IDOf(inner["object"])
 		matches = actor == n.URLs.Actor && object == signer.ID
 	}
 	if !matches {
@@ -262,109 +265,36 @@ func (n *Node) onAnswer(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	return n.indexPeer(ctx, tx, signer.ID)
 }
 
-// onCreateOrUpdate stores a followed OSPO's event, or refreshes an actor's
-// profile from its own Update. Only the object's owner may create or change it.
-func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+// onCreateOrUpdate stores a remote event (remote_event.go says which we
+// accept), or refreshes an actor's profile from its own Update.
+func (n *Node) onCreateOrUpdate(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity, event *remoteEvent) error {
 	if in.Type == "Update" && in.ObjectID == signer.ID {
 		return n.onUpdateActor(ctx, tx, signer, in)
 	}
-	obj := in.ObjectMap
-	if obj == nil {
-		return refuse(http.StatusBadRequest, "the object is not a JSON object")
+	if event.id != in.ObjectID {
+		return refuse(http.StatusBadRequest, "the object's id differs from the one the activity names")
 	}
-	if !sameOrigin(in.ObjectID, signer.ID) {
-		return refuse(http.StatusForbidden, "the object is not on the actor's origin")
-	}
-	owners := idsOf(obj["attributedTo"])
-	if len(owners) != 1 || owners[0] != signer.ID {
-		return refuse(http.StatusForbidden, "the object is not attributed to the actor")
-	}
-	src, err := tx.EventSource(ctx, in.ObjectID, signer.ID)
-	if err != nil {
-		return err
-	}
-	if src.StoredBy != "" && src.StoredBy != signer.ID {
-		return refuse(http.StatusForbidden, "the object belongs to another actor")
-	}
-	if in.ObjectType != "Event" {
-		return nil // notes, articles...: not part of the directory
-	}
-	if !isPublic(idsOf(obj["to"])) {
-		// FEP-8a8e: public calendars show only events addressed to Public in "to".
-		if src.StoredBy != "" {
-			if err := tx.DeleteCalendarEntry(ctx, in.ObjectID); err != nil {
-				return err
-			}
-			return tx.DeleteRemoteEvent(ctx, in.ObjectID)
-		}
-		return nil
-	}
-	if src.Following != store.FollowAccepted {
-		return nil // we keep events only of OSPOs we follow
-	}
-	if in.eventErr != nil {
-		return refuse(http.StatusBadRequest, "invalid event: %v", in.eventErr)
-	}
-	if err := tx.PutRemoteEvent(ctx, in.event.ev); err != nil {
-		return err
-	}
-	return n.indexRemoteEvent(ctx, tx, in.event, src.Kind)
+	return refuseEvent(n.storeRemoteEvent(ctx, tx, event))
 }
 
-// maxRemoteEventBytes bounds what we keep of one remote event.
-const maxRemoteEventBytes = 256 << 10
-
-// remoteEventFrom reads the fields we index from a remote Event and keeps its
-// document: doc, the object as sent, or obj encoded again when doc is nil.
-func remoteEventFrom(id, actor string, obj map[string]json.RawMessage, doc json.RawMessage) (*store.RemoteEvent, error) {
-	if doc == nil {
-		var err error
-		if doc, err = json.Marshal(obj); err != nil {
-			return nil, err
-		}
+// refuseEvent turns a refused remote event into the inbox's answer: 403
+// when refused for who sent it, 400 for what it says.
+func refuseEvent(err error) error {
+	var refused *eventRefusal
+	if !errors.As(err, &refused) {
+		return err
 	}
-	if len(doc) > maxRemoteEventBytes {
-		return nil, errors.New("event document too large")
+	if refused.forbidden {
+		return refuse(http.StatusForbidden, "%s", refused.reason)
 	}
-	name := optString(obj, "name")
-	if name == "" {
-		for _, v := range langMapField(obj, "nameMap") {
-			name = v
-			break
-		}
-	}
-	if name == "" {
-		return nil, errors.New("event has no name")
-	}
-	if len(name) > 1000 {
-		name = name[:1000]
-	}
-	ev := &store.RemoteEvent{ID: id, ActorID: actor, Name: name, Doc: string(doc)}
-	if s := optString(obj, "startTime"); s != "" {
-		t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
-		if err != nil {
-			return nil, errors.New("startTime is not RFC 3339")
-		}
-		ev.Start = t.UTC()
-	}
-	if s := optString(obj, "endTime"); s != "" {
-		t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
-		if err != nil {
-			return nil, errors.New("endTime is not RFC 3339")
-		}
-		ev.End = t.UTC()
-	}
-	if !ev.Start.IsZero() && !ev.End.IsZero() && ev.End.Before(ev.Start) {
-		return nil, errors.New("endTime is before startTime")
-	}
-	return ev, nil
+	return refuse(http.StatusBadRequest, "%s", refused.reason)
 }
 
 // onUpdateActor refreshes a known actor from its own Update. The embedded
 // document passes the same checks as a fetched one, and its key may not
 // change this way (GoToSocial #3198): rotation goes through a re-fetch.
-func (n *Node) onUpdateActor(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
-	a, err := parseActor(in.Object)
+func (n *Node) onUpdateActor(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity) error {
+	a, p, err := readActor(in.Object)
 	if err != nil {
 		return refuse(http.StatusBadRequest, "invalid actor: %v", err)
 	}
@@ -377,11 +307,11 @@ func (n *Node) onUpdateActor(ctx context.Context, tx *store.Tx, signer *store.Ac
 	if err := tx.PutActor(ctx, a); err != nil {
 		return err
 	}
-	return n.indexPeer(ctx, tx, a.ID)
+	return n.indexActor(ctx, tx, a, p)
 }
 
 // onDelete removes an actor (when it deletes itself) or one of its events.
-func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity) error {
 	if in.ObjectID == signer.ID {
 		if err := tx.DeleteDirectoryEntry(ctx, signer.ID); err != nil {
 			return err
@@ -390,7 +320,7 @@ func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 	}
 	ev, err := tx.RemoteEvent(ctx, in.ObjectID)
 	if errors.Is(err, store.ErrNotFound) {
-		if !sameOrigin(in.ObjectID, signer.ID) {
+		if !as2.SameOrigin(in.ObjectID, signer.ID) {
 			return refuse(http.StatusForbidden, "the object is not on the actor's origin")
 		}
 		return nil
@@ -409,11 +339,11 @@ func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 
 // onJoin answers an RSVP with Ignore: registration happens on the event's
 // registration page (FEP-8a8e).
-func (n *Node) onJoin(ctx context.Context, tx *store.Tx, signer *store.Actor, in *inbound) error {
+func (n *Node) onJoin(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity) error {
 	if !strings.HasPrefix(in.ObjectID, n.URLs.Base+"/events/") {
 		return nil
 	}
-	id, doc, err := n.ignoreDoc(in.ID, signer.ID, tx.Now())
+	id, doc, err := as2.Ignore(n.URLs, in.ID, signer.ID, tx.Now())
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,7 @@
 // Package federation is everything ActivityPub: the actor and its keys,
-// conversion between store records and ActivityStreams (convert.go is the one
-// place), WebFinger, NodeInfo, and the write paths that peers must hear about.
-// go-ap is used here and nowhere else; HTTP signatures live in federation/signature.
+// WebFinger, NodeInfo, and the write paths that peers must hear about. The
+// documents themselves are built by federation/as2; HTTP signatures live in
+// federation/signature.
 package federation
 
 import (
@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
@@ -54,7 +55,7 @@ type Node struct {
 	base   *url.URL
 	key    *rsa.PrivateKey
 	pubPEM string
-	URLs   URLs
+	URLs   as2.URLs
 	client *remote.Client
 	keys   *keyCache
 	wake   chan struct{} // nudges the delivery worker after an enqueue
@@ -62,6 +63,8 @@ type Node struct {
 	rules  *rules
 	// discoverWake asks the discovery loop for a round soon.
 	discoverWake chan struct{}
+	tasks        *tasks // background tasks, awaited by Close (lifecycle.go)
+	ownsStore    bool   // opened by Open: Close closes the store too
 }
 
 // New loads the node's key pair from the store (creating it on first start).
@@ -76,14 +79,15 @@ func New(ctx context.Context, st *store.Store, o Options) (*Node, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}, discoverWake: make(chan struct{}, 1)}
+	n := &Node{st: st, log: o.Logger, opts: o, base: base, keys: newKeyCache(), wake: make(chan struct{}, 1), rules: &rules{}, discoverWake: make(chan struct{}, 1),
+		tasks: newTasks()}
 	n.client = remote.NewClient(remote.Options{
 		AllowPrivateNetworks: o.AllowPrivateNetworks,
 		AllowPrefixes:        o.AllowPrefixes,
 		UserAgent:            "ospod/" + Version + " (+" + base.String() + ")",
 		TotalTimeout:         o.HTTPTimeout,
 	})
-	n.URLs = newURLs(base)
+	n.URLs = as2.NewURLs(base.String())
 	if err := checkIdentity(ctx, st, base.String(), o.Handle); err != nil {
 		return nil, err
 	}
@@ -190,37 +194,3 @@ func checkIdentity(ctx context.Context, st *store.Store, base, handle string) er
 	}
 	return nil
 }
-
-// URLs are the node's ActivityPub and web addresses.
-type URLs struct {
-	Base, Actor, KeyID, Inbox, Outbox, Followers, Following, Featured string
-	UpcomingEvents, SharedInbox, NodeInfo, OSPOmeta                   string
-}
-
-func newURLs(base *url.URL) URLs {
-	b := base.String()
-	actor := b + "/actor"
-	return URLs{
-		Base:           b,
-		Actor:          actor,
-		KeyID:          actor + "#main-key",
-		Inbox:          actor + "/inbox",
-		Outbox:         actor + "/outbox",
-		Followers:      actor + "/followers",
-		Following:      actor + "/following",
-		Featured:       actor + "/featured",
-		UpcomingEvents: actor + "/upcoming-events",
-		SharedInbox:    b + "/inbox",
-		NodeInfo:       b + "/nodeinfo/2.1",
-		OSPOmeta:       b + "/ospometa.yml",
-	}
-}
-
-// Event returns an event's id (and page) URL.
-func (u URLs) Event(id string) string { return u.Base + "/events/" + id }
-
-// EventActivity returns the id of the Create activity that published an event.
-func (u URLs) EventActivity(id string) string { return u.Event(id) + "/activity" }
-
-// Tag returns the calendar page searching for a tag.
-func (u URLs) Tag(tag string) string { return u.Base + "/calendar?q=" + url.QueryEscape(tag) }

@@ -1,53 +1,12 @@
 package federation
 
 import (
-	"bytes"
 	"context"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/ospod/ospod/federation/ospometa"
 	"github.com/ospod/ospod/store"
 )
-
-// OSPOmetaEntry is one OSPO in the OSPOmeta YAML format used by the
-// FLOSS-PSO directory: a map from the OSPO's URL to these fields.
-type OSPOmetaEntry struct {
-	Name        string            `yaml:"name"`
-	Country     string            `yaml:"country"`
-	Description map[string]string `yaml:"description,omitempty"`
-	Email       string            `yaml:"email,omitempty"`
-	Created     string            `yaml:"created,omitempty"`
-	FlossPolicy string            `yaml:"floss_policy,omitempty"`
-	Code        []string          `yaml:"code,omitempty"`
-	// Fields beyond OSPOmeta 0.0.1, ignored by readers that do not know them.
-	Level    string `yaml:"level,omitempty"`
-	Actor    string `yaml:"activitypub_actor,omitempty"`
-	Account  string `yaml:"fediverse,omitempty"`
-	Language string `yaml:"language,omitempty"`
-	// Source and Licence tell where a node got the entry and under which
-	// terms, when known (set in directory exports only).
-	Source  string `yaml:"source,omitempty"`
-	Licence string `yaml:"licence,omitempty"`
-}
-
-// OSPOmetaFor converts a profile to an OSPOmeta entry and its key (the OSPO's URL).
-func OSPOmetaFor(p *store.Profile, fallbackURL string) (string, OSPOmetaEntry) {
-	lang := p.DefaultLanguage()
-	name, _ := p.Name.Best(lang, lang)
-	e := OSPOmetaEntry{
-		Name: name, Country: p.Country, Email: p.Email, Created: p.Founded,
-		FlossPolicy: p.FlossPolicy, Code: p.CodeForges, Level: p.GovernmentLevel, Language: p.Language,
-	}
-	if len(p.Summary) > 0 {
-		e.Description = map[string]string(p.Summary)
-	}
-	key := p.Website
-	if key == "" {
-		key = fallbackURL
-	}
-	return key, e
-}
 
 // OSPOmeta returns the node's own OSPO as an OSPOmeta YAML document.
 // Before the administrator sets a profile there is nothing valid to
@@ -57,52 +16,90 @@ func (n *Node) OSPOmeta(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, e := OSPOmetaFor(p, n.URLs.Actor)
-	e.Actor, e.Account = n.URLs.Actor, n.Account()
-	var buf bytes.Buffer
-	buf.WriteString("# OSPOmeta (https://floss-pso.network) description of this OSPO, served by ospod.\n")
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(map[string]OSPOmetaEntry{key: e}); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), enc.Close()
+	return ospometa.Document(p, n.URLs.Actor, n.URLs.Actor, n.Account())
 }
 
-// OSPOmetaDirectory renders directory entries as one OSPOmeta document, so
-// a FLOSS-PSO-style list can be rebuilt from any node. Each OSPO is keyed
-// by its website as OSPOmetaFor does (the actor id when it has none, or
-// when several OSPOs give the same website). header becomes comment lines
-// at the top (e.g. the licence).
-func OSPOmetaDirectory(entries []*store.DirectoryEntry, header string) ([]byte, error) {
-	seen := map[string]int{}
-	for _, d := range entries {
-		key, _ := OSPOmetaFor(d.Profile, d.ID)
-		seen[key]++
-	}
-	doc := make(map[string]OSPOmetaEntry, len(entries))
-	for _, d := range entries {
-		key, e := OSPOmetaFor(d.Profile, d.ID)
-		if seen[key] > 1 {
-			key = d.ID
-		}
-		if _, taken := doc[key]; taken { // another OSPO's website is this actor id
-			key = d.ID + "#" + d.Slug
-		}
-		if d.Kind != store.KindListed {
-			e.Actor, e.Account = d.ID, d.Account
-		}
-		e.Source, e.Licence = d.Source, d.Licence
-		doc[key] = e
-	}
-	var buf bytes.Buffer
-	for _, line := range strings.Split(strings.TrimSpace(header), "\n") {
-		buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
-	}
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
+// ImportReport says what an OSPOmeta import did.
+type ImportReport struct {
+	Imported []string         `json:"imported"`
+	Skipped  []ospometa.Issue `json:"skipped"`
+	Errors   []ospometa.Issue `json:"errors"`
+}
+
+// ImportOSPOmeta reads an OSPOmeta YAML list and lists its valid entries in
+// the directory as "listed", with their source and licence. Broken entries
+// are reported one by one and the rest imported. An OSPO already in the
+// directory through its own node is skipped: the federated entry wins.
+func (n *Node) ImportOSPOmeta(ctx context.Context, data []byte, source, licence string) (*ImportReport, error) {
+	list, err := ospometa.Parse(data)
+	if err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), enc.Close()
+	rep := &ImportReport{Imported: []string{}, Skipped: []ospometa.Issue{}, Errors: []ospometa.Issue{}}
+	federated, err := n.federatedWebsites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	skip := func(key, reason string) {
+		rep.Skipped = append(rep.Skipped, ospometa.Issue{Entry: key, Reason: reason})
+	}
+	var good []*store.DirectoryEntry
+	for _, l := range list {
+		switch {
+		case len(l.Issues) > 0:
+			rep.Errors = append(rep.Errors, l.Issues...)
+		case n.dismissed(ctx, l.Key):
+			skip(l.Key, "removed from the directory by the administrator")
+		case federated[strings.TrimSuffix(l.Key, "/")]:
+			skip(l.Key, "already in the directory through its own node")
+		default:
+			good = append(good, &store.DirectoryEntry{ID: l.Key, Kind: store.KindListed, Host: store.HostOf(l.Key),
+				Profile: l.Profile, Source: source, Licence: licence})
+		}
+	}
+	err = n.st.InTx(ctx, func(tx *store.Tx) error {
+		for _, e := range good {
+			if kind, err := tx.DirectoryKind(ctx, e.ID); err == nil && kind != store.KindListed {
+				skip(e.ID, "already in the directory")
+				continue
+			}
+			if err := tx.PutDirectoryEntry(ctx, e); err != nil {
+				return err
+			}
+			rep.Imported = append(rep.Imported, e.ID)
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// federatedWebsites are the websites of the OSPOs in the directory through
+// their own node, without a trailing slash.
+func (n *Node) federatedWebsites(ctx context.Context) (map[string]bool, error) {
+	entries, err := n.st.DirectoryEntries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, e := range entries {
+		if e.Kind != store.KindListed && e.Profile.Website != "" {
+			out[strings.TrimSuffix(e.Profile.Website, "/")] = true
+		}
+	}
+	return out, nil
+}
+
+// dismissed reports whether the administrator removed this entry from the directory.
+func (n *Node) dismissed(ctx context.Context, key string) bool {
+	p, err := n.st.Peer(ctx, key)
+	return err == nil && p.State == store.PeerDismissed
+}
+
+// FetchList downloads a list (OSPOmeta YAML) from a URL within the usual
+// bounds (size, time, private addresses, blocks).
+func (n *Node) FetchList(ctx context.Context, url string) ([]byte, error) {
+	if err := n.allowedURL(ctx, url); err != nil {
+		return nil, err
+	}
+	return n.client.GetJSON(ctx, url, "application/yaml, text/yaml, text/plain;q=0.5, */*;q=0.1", nil)
 }

@@ -3,117 +3,72 @@ package federation
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
-	vocab "github.com/go-ap/activitypub"
-
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/remote"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
-// actorTypes are the actor types we follow and accept followers of.
-var actorTypes = map[vocab.ActivityVocabularyType]bool{
-	vocab.PersonType: true, vocab.OrganizationType: true, vocab.ServiceType: true,
-	vocab.ApplicationType: true, vocab.GroupType: true,
-}
-
-// parseActor reads a fetched actor document and checks what we rely on: a
-// known actor type, inboxes and key on the actor's own origin, and a key
-// that names the actor as its owner (federation-security.md D9, D39).
-func parseActor(doc []byte) (*store.Actor, error) {
-	if err := checkDepth(doc); err != nil {
-		return nil, err
+// readActor reads a fetched actor document once (as2.ReadActor: the
+// record and, for an OSPO, its profile) and checks that its key parses.
+func readActor(doc []byte) (*store.Actor, *store.Profile, error) {
+	a, p, err := as2.ReadActor(doc)
+	if err != nil {
+		return nil, nil, err
 	}
-	it, err := vocab.UnmarshalJSON(doc)
-	if err != nil || vocab.IsNil(it) {
-		return nil, errors.New("not an ActivityStreams actor")
+	if _, err := signature.ParsePublicKeyPEM(a.PublicKeyPEM); err != nil {
+		return nil, nil, fmt.Errorf("actor's publicKey: %w", err)
 	}
-	var a *vocab.Actor
-	if err := vocab.OnActor(it, func(x *vocab.Actor) error { a = x; return nil }); err != nil || a == nil {
-		return nil, errors.New("not an actor")
-	}
-	if !actorTypes[a.Type] {
-		return nil, fmt.Errorf("actor type %q is not supported", a.Type)
-	}
-	id := string(a.ID)
-	if !isHTTPURL(id) {
-		return nil, errors.New("actor id is not an http(s) URL")
-	}
-	out := &store.Actor{ID: id, Type: string(a.Type), Host: store.HostOf(id), Doc: string(doc)}
-	if !vocab.IsNil(a.Inbox) {
-		out.Inbox = string(a.Inbox.GetLink())
-	}
-	if out.Inbox == "" || !sameOrigin(out.Inbox, id) {
-		return nil, errors.New("actor inbox missing or on another origin")
-	}
-	if a.Endpoints != nil && !vocab.IsNil(a.Endpoints.SharedInbox) {
-		if si := string(a.Endpoints.SharedInbox.GetLink()); sameOrigin(si, id) {
-			out.SharedInbox = si
-		}
-	}
-	out.Username = a.PreferredUsername.First().String()
-	if len(out.Username) > 100 {
-		out.Username = out.Username[:100]
-	}
-	out.KeyID, out.PublicKeyPEM = string(a.PublicKey.ID), a.PublicKey.PublicKeyPem
-	if out.KeyID == "" || out.PublicKeyPEM == "" {
-		return nil, errors.New("actor has no publicKey")
-	}
-	if string(a.PublicKey.Owner) != id || !sameOrigin(out.KeyID, id) {
-		return nil, errors.New("actor's publicKey is not owned by the actor")
-	}
-	if _, err := signature.ParsePublicKeyPEM(out.PublicKeyPEM); err != nil {
-		return nil, fmt.Errorf("actor's publicKey: %w", err)
-	}
-	var raw map[string]json.RawMessage
-	if json.Unmarshal(doc, &raw) == nil {
-		_, hasCountry := raw["ospo:country"]
-		_, hasLevel := raw["ospo:governmentLevel"]
-		out.IsOSPO = hasCountry || hasLevel
-	}
-	return out, nil
+	return a, p, nil
 }
 
 // FetchActor fetches an actor by its id with a signed GET, checks it and
 // stores it. A document that claims another id on the same origin (e.g. a
 // profile URL) is re-fetched once by that id, which must then match.
 func (n *Node) FetchActor(ctx context.Context, id string) (*store.Actor, error) {
+	a, _, err := n.fetchActor(ctx, id)
+	return a, err
+}
+
+// fetchActor is FetchActor that also returns the actor's OSPO profile (nil
+// when it is not an OSPO), read from the same parse of the document.
+func (n *Node) fetchActor(ctx context.Context, id string) (*store.Actor, *store.Profile, error) {
 	doc, err := n.getActivity(ctx, id)
 	var mismatch *remote.IDMismatchError
-	if errors.As(err, &mismatch) && mismatch.ID != "" && sameOrigin(mismatch.ID, id) && mismatch.ID != id {
+	if errors.As(err, &mismatch) && mismatch.ID != "" && as2.SameOrigin(mismatch.ID, id) && mismatch.ID != id {
 		id = mismatch.ID
 		doc, err = n.getActivity(ctx, id)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	a, err := parseActor(doc)
+	a, p, err := readActor(doc)
 	if err != nil {
-		return nil, fmt.Errorf("actor %s: %w", id, err)
+		return nil, nil, fmt.Errorf("actor %s: %w", id, err)
 	}
 	if a.ID != id {
-		return nil, fmt.Errorf("actor %s: document id %s differs", id, a.ID)
+		return nil, nil, fmt.Errorf("actor %s: document id %s differs", id, a.ID)
 	}
 	if a.ID == n.URLs.Actor {
-		return nil, errors.New("that is this node's own actor")
+		return nil, nil, errors.New("that is this node's own actor")
 	}
 	err = n.st.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.PutActor(ctx, a); err != nil {
 			return err
 		}
-		return n.indexPeer(ctx, tx, a.ID)
+		return n.indexActor(ctx, tx, a, p)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store actor %s: %w", id, err)
+		return nil, nil, fmt.Errorf("store actor %s: %w", id, err)
 	}
 	n.keys.forget(a.KeyID)
-	return a, nil
+	return a, p, nil
 }
 
 // getActivity fetches an ActivityStreams document with a signed GET, unless
@@ -246,7 +201,7 @@ func (k *keyCache) markFailed(id string) {
 // embed exactly this key.
 func (n *Node) fetchKeyOwner(ctx context.Context, keyID string) (*store.Actor, error) {
 	actorURL, _, _ := strings.Cut(keyID, "#")
-	if !isHTTPURL(actorURL) {
+	if !as2.IsHTTPURL(actorURL) {
 		return nil, errors.New("keyId is not an http(s) URL")
 	}
 	a, err := n.FetchActor(ctx, actorURL)
@@ -276,18 +231,11 @@ func (n *Node) keyDocOwner(ctx context.Context, keyURL string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(doc, &m); err != nil {
+	owner, err := as2.KeyOwner(doc)
+	if err != nil {
 		return "", err
 	}
-	owner := optString(m, "owner")
-	if owner == "" {
-		var pk map[string]json.RawMessage
-		if json.Unmarshal(m["publicKey"], &pk) == nil {
-			owner = optString(pk, "owner")
-		}
-	}
-	if !isHTTPURL(owner) || !sameOrigin(owner, keyURL) {
+	if !as2.IsHTTPURL(owner) || !as2.SameOrigin(owner, keyURL) {
 		return "", errors.New("key document names no owner on its origin")
 	}
 	return owner, nil

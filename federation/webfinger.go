@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
@@ -42,7 +43,7 @@ func (n *Node) WebFinger(resource string) (*JRD, bool) {
 		Subject: "acct:" + n.Account(),
 		Aliases: []string{n.URLs.Actor},
 		Links: []JRDLink{
-			{Rel: "self", Type: ContentTypeActivity, Href: n.URLs.Actor},
+			{Rel: "self", Type: as2.ContentTypeActivity, Href: n.URLs.Actor},
 			{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: n.URLs.Actor},
 		},
 	}, true

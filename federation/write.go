@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/store"
 )
 
@@ -33,7 +34,7 @@ func (n *Node) SetProfile(ctx context.Context, p *store.Profile) error {
 		if err := n.indexSelf(ctx, tx, p); err != nil {
 			return err
 		}
-		id, doc, err := n.updateActorDoc(p, tx.Now())
+		id, doc, err := as2.UpdateActor(n.URLs, p, n.opts.Handle, n.pubPEM, tx.Now())
 		if err != nil {
 			return err
 		}
@@ -56,7 +57,7 @@ func (n *Node) CreateEvent(ctx context.Context, e *store.Event) error {
 		if err := n.indexOwnEvent(ctx, tx, e); err != nil {
 			return err
 		}
-		id, doc, err := n.createEventDoc(e, p)
+		id, doc, err := as2.CreateEvent(n.URLs, e, p)
 		if err != nil {
 			return err
 		}
@@ -80,7 +81,7 @@ func (n *Node) UpdateEvent(ctx context.Context, id string, e *store.Event) error
 		if err := n.indexOwnEvent(ctx, tx, e); err != nil {
 			return err
 		}
-		aid, doc, err := n.updateEventDoc(e, p, tx.Now())
+		aid, doc, err := as2.UpdateEvent(n.URLs, e, p, tx.Now())
 		if err != nil {
 			return err
 		}
@@ -100,7 +101,7 @@ func (n *Node) DeleteEvent(ctx context.Context, id string) error {
 		if err := tx.DeleteCalendarEntry(ctx, n.URLs.Event(id)); err != nil {
 			return err
 		}
-		aid, doc, err := n.deleteEventDoc(id, tx.Now())
+		aid, doc, err := as2.DeleteEvent(n.URLs, id, tx.Now())
 		if err != nil {
 			return err
 		}

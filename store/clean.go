@@ -45,7 +45,7 @@ func (p *Profile) clearField(name string) {
 			p.Country = ""
 		}
 	case "governmentLevel":
-		if !contains(GovernmentLevels, p.GovernmentLevel) {
+		if !contains(governmentLevels, p.GovernmentLevel) {
 			p.GovernmentLevel = ""
 		}
 	case "founded":
@@ -54,7 +54,7 @@ func (p *Profile) clearField(name string) {
 		var keep []string
 		seen := map[string]bool{}
 		for _, a := range p.SupportAreas {
-			if contains(SupportAreas, a) && !seen[a] {
+			if contains(supportAreas, a) && !seen[a] {
 				keep = append(keep, a)
 				seen[a] = true
 			}

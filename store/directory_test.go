@@ -25,7 +25,7 @@ func searchDirOSPO(rng *rand.Rand, i int) *store.DirectoryEntry {
 		name += fmt.Sprintf(" %d", i) // most names differ; some are shared
 	}
 	var areas []string
-	for _, a := range store.SupportAreas {
+	for _, a := range store.SupportAreas() {
 		if rng.IntN(3) == 0 {
 			areas = append(areas, a)
 		}
@@ -71,7 +71,7 @@ func searchDirFilters(rng *rand.Rand, n int) []store.DirectoryFilter {
 			f.Level = pick("municipal", "national", "eu")
 		}
 		if rng.IntN(3) == 0 {
-			f.Area = pick(store.SupportAreas...)
+			f.Area = pick(store.SupportAreas()...)
 		}
 		if rng.IntN(3) == 0 {
 			f.Lang = pick("de", "DE", "de-AT", "de-at", "fr", "en", "pt")

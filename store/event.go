@@ -136,8 +136,8 @@ func (e *Event) Validate() error {
 			c.add("endTime", "is more than a year after startTime")
 		}
 	}
-	if e.Status != "" && !contains(EventStatuses, e.Status) {
-		c.add("status", "%q is not one of %s", e.Status, strings.Join(EventStatuses, ", "))
+	if e.Status != "" && !contains(eventStatuses, e.Status) {
+		c.add("status", "%q is not one of %s", e.Status, strings.Join(eventStatuses, ", "))
 	}
 	c.place("location", e.Location)
 	if e.Online != nil {
@@ -155,8 +155,8 @@ func (e *Event) Validate() error {
 			c.add(fmt.Sprintf("tags[%d]", i), "must be letters, digits or _ (at most 64)")
 		}
 	}
-	if e.Category != "" && !contains(EventCategories, e.Category) {
-		c.add("category", "%q is not one of %s", e.Category, strings.Join(EventCategories, ", "))
+	if e.Category != "" && !contains(eventCategories, e.Category) {
+		c.add("category", "%q is not one of %s", e.Category, strings.Join(eventCategories, ", "))
 	}
 	c.httpURL("registrationUrl", e.RegistrationURL, false)
 	c.httpURL("image", e.Image, false)

@@ -63,22 +63,23 @@ func scanRemoteEvent(row interface{ Scan(...any) error }) (*RemoteEvent, error) 
 	return &e, err
 }
 
-// EventSource is what the inbox checks before it stores a remote event.
+// EventSource is what is checked before a remote event is stored.
 type EventSource struct {
-	StoredBy  string // the actor of the event already stored under this id ("" when new)
+	StoredBy  string // the actor of the event already stored or in the calendar under this id ("" when new)
 	Following string // the state of this node's follow of the actor ("" when none)
 	Kind      string // the actor's directory kind ("" when not in the directory)
 }
 
-// EventSource reads, in one statement, who stored an event id, whether we
+// EventSource reads, in one statement, who stored an event id (as a
+// followed OSPO's event, or in the calendar of a discovered one), whether we
 // follow its actor and how the actor is listed: the three lookups of every
-// Create or Update, on the one writer (they read no document).
+// remote event, on the one writer (they read no document).
 func (t *Tx) EventSource(ctx context.Context, eventID, actorID string) (*EventSource, error) {
 	var src EventSource
 	err := t.queryRow(ctx, `SELECT
-		coalesce((SELECT actor_id FROM remote_events WHERE id = ?), ''),
+		coalesce((SELECT actor_id FROM remote_events WHERE id = ?), (SELECT ospo_id FROM calendar WHERE id = ?), ''),
 		coalesce((SELECT state FROM following WHERE actor_id = ?), ''),
-		coalesce((SELECT kind FROM directory WHERE id = ?), '')`, eventID, actorID, actorID).
+		coalesce((SELECT kind FROM directory WHERE id = ?), '')`, eventID, eventID, actorID, actorID).
 		Scan(&src.StoredBy, &src.Following, &src.Kind)
 	return &src, err
 }

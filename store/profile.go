@@ -174,23 +174,23 @@ func (p *Profile) Validate() error {
 	}
 	switch {
 	case p.GovernmentLevel == "":
-		c.add("governmentLevel", "is required (one of %s)", strings.Join(GovernmentLevels, ", "))
-	case !contains(GovernmentLevels, p.GovernmentLevel):
-		c.add("governmentLevel", "%q is not one of %s", p.GovernmentLevel, strings.Join(GovernmentLevels, ", "))
+		c.add("governmentLevel", "is required (one of %s)", strings.Join(governmentLevels, ", "))
+	case !contains(governmentLevels, p.GovernmentLevel):
+		c.add("governmentLevel", "%q is not one of %s", p.GovernmentLevel, strings.Join(governmentLevels, ", "))
 	}
 	if p.Founded != "" {
 		if !foundedRe.MatchString(p.Founded) || !validPartialDate(p.Founded) {
 			c.add("founded", "must be a year (2022) or a date (2022-06-01)")
 		}
 	}
-	if len(p.SupportAreas) > len(SupportAreas) {
+	if len(p.SupportAreas) > len(supportAreas) {
 		c.add("supportAreas", "lists more areas than exist")
 	}
 	seen := map[string]bool{}
 	for i, a := range p.SupportAreas {
 		f := fmt.Sprintf("supportAreas[%d]", i)
-		if !contains(SupportAreas, a) {
-			c.add(f, "%q is not one of %s", a, strings.Join(SupportAreas, ", "))
+		if !contains(supportAreas, a) {
+			c.add(f, "%q is not one of %s", a, strings.Join(supportAreas, ", "))
 		} else if seen[a] {
 			c.add(f, "%q is listed twice", a)
 		}

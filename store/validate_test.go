@@ -51,9 +51,9 @@ func TestProfileValidation(t *testing.T) {
 		{name: "support area twice", edit: func(p *store.Profile) { p.SupportAreas = []string{"training", "training"} },
 			want: []string{"supportAreas[1]"}},
 		{name: "more areas than exist", edit: func(p *store.Profile) {
-			p.SupportAreas = append(append([]string{}, store.SupportAreas...), "strategy")
+			p.SupportAreas = append(append([]string{}, store.SupportAreas()...), "strategy")
 		}, want: []string{"supportAreas", "supportAreas[8]"}},
-		{name: "every support area", edit: func(p *store.Profile) { p.SupportAreas = append([]string{}, store.SupportAreas...) }},
+		{name: "every support area", edit: func(p *store.Profile) { p.SupportAreas = append([]string{}, store.SupportAreas()...) }},
 		{name: "bad country code", edit: func(p *store.Profile) { p.Country = "XX" }, want: []string{"country"}},
 		{name: "alpha-3 country code", edit: func(p *store.Profile) { p.Country = "FRA" }, want: []string{"country"}},
 		{name: "missing country", edit: func(p *store.Profile) { p.Country = "" }, want: []string{"country"}},
@@ -379,5 +379,26 @@ func TestPlaceText(t *testing.T) {
 		if got := tt.p.Text(); got != tt.want {
 			t.Errorf("Place.Text = %q, want %q", got, tt.want)
 		}
+	}
+}
+
+// The vocabularies are copies: a caller writing into one changes nothing
+// that validation accepts.
+func TestVocabulariesAreCopies(t *testing.T) {
+	for _, vocab := range [][]string{store.GovernmentLevels(), store.SupportAreas(), store.EventStatuses(), store.EventCategories()} {
+		if len(vocab) == 0 {
+			t.Fatal("empty vocabulary")
+		}
+		for i := range vocab {
+			vocab[i] = "changed"
+		}
+	}
+	p := storetest.Profile()
+	p.GovernmentLevel, p.SupportAreas = store.GovernmentLevels()[0], store.SupportAreas()
+	if err := p.Validate(); err != nil {
+		t.Errorf("after writing into the returned slices: %v", err)
+	}
+	if got := store.SupportAreas()[0]; got != "strategy" {
+		t.Errorf("SupportAreas()[0] = %q after a caller changed its copy", got)
 	}
 }

@@ -1,24 +1,27 @@
 package store
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
-// GovernmentLevels is the controlled vocabulary of an OSPO's level of government.
-var GovernmentLevels = []string{
+// governmentLevels is the controlled vocabulary of an OSPO's level of government.
+var governmentLevels = []string{
 	"international", "eu", "national", "national-agency", "regional",
 	"municipal", "university", "research", "association", "other",
 }
 
-// SupportAreas are the eight areas OSOR lists for public-sector OSPOs.
-var SupportAreas = []string{
+// supportAreas are the eight areas OSOR lists for public-sector OSPOs.
+var supportAreas = []string{
 	"strategy", "adoption", "development-release", "licensing",
 	"key-applications", "adoption-analysis", "ecosystem-relations", "training",
 }
 
-// EventStatuses are the statuses an event can have (FEP-8a8e eventStatus).
-var EventStatuses = []string{"scheduled", "cancelled", "postponed", "moved-online"}
+// eventStatuses are the statuses an event can have (FEP-8a8e eventStatus).
+var eventStatuses = []string{"scheduled", "cancelled", "postponed", "moved-online"}
 
-// EventCategories are the FEP-8a8e / Mobilizon event categories.
-var EventCategories = []string{
+// eventCategories are the FEP-8a8e / Mobilizon event categories.
+var eventCategories = []string{
 	"ARTS", "AUTO_BOAT_AIR", "BOOK_CLUBS", "BUSINESS", "CAUSES", "COMEDY",
 	"COMMUNITY", "CRAFTS", "FAMILY_EDUCATION", "FASHION_BEAUTY", "FILM_MEDIA",
 	"FOOD_DRINK", "GAMES", "HEALTH", "LANGUAGE_CULTURE", "LEARNING", "LGBTQ",
@@ -26,6 +29,21 @@ var EventCategories = []string{
 	"PARTY", "PERFORMING_VISUAL_ARTS", "PETS", "PHOTOGRAPHY", "SCIENCE_TECH",
 	"SPIRITUALITY_RELIGION_BELIEFS", "SPORTS", "THEATRE", "WORKSHOPS_SKILL_SHARING",
 }
+
+// The vocabularies are read through functions that return copies: a caller
+// that sorts or appends to one cannot change what validation accepts.
+
+// GovernmentLevels returns the controlled vocabulary of an OSPO's level of government.
+func GovernmentLevels() []string { return slices.Clone(governmentLevels) }
+
+// SupportAreas returns the eight areas OSOR lists for public-sector OSPOs.
+func SupportAreas() []string { return slices.Clone(supportAreas) }
+
+// EventStatuses returns the statuses an event can have (FEP-8a8e eventStatus).
+func EventStatuses() []string { return slices.Clone(eventStatuses) }
+
+// EventCategories returns the FEP-8a8e / Mobilizon event categories.
+func EventCategories() []string { return slices.Clone(eventCategories) }
 
 // iso3166 holds the ISO 3166-1 alpha-2 codes, plus EU and INT as OSPOmeta allows.
 var iso3166 = func() map[string]bool {

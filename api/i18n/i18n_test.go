@@ -56,8 +56,8 @@ func TestCatalogueComplete(t *testing.T) {
 func TestVocabulariesTranslated(t *testing.T) {
 	for _, l := range i18n.Languages {
 		loc := i18n.For(l.Tag)
-		for prefix, values := range map[string][]string{"level.": store.GovernmentLevels, "area.": store.SupportAreas,
-			"status.": store.EventStatuses, "category.": store.EventCategories,
+		for prefix, values := range map[string][]string{"level.": store.GovernmentLevels(), "area.": store.SupportAreas(),
+			"status.": store.EventStatuses(), "category.": store.EventCategories(),
 			"kind.": {store.KindSelf, store.KindFollowed, store.KindFollower, store.KindDiscovered, store.KindListed}} {
 			for _, v := range values {
 				if !loc.Has(prefix + v) {

@@ -79,16 +79,16 @@ func (l *Locale) label(prefix, v string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(v, "_", " "), "-", " ")
 }
 
-// Level names a level of government (store.GovernmentLevels).
+// Level names a level of government (store.GovernmentLevels()).
 func (l *Locale) Level(v string) string { return l.label("level.", v) }
 
-// Area names a support area in OSOR's wording (store.SupportAreas).
+// Area names a support area in OSOR's wording (store.SupportAreas()).
 func (l *Locale) Area(v string) string { return l.label("area.", v) }
 
-// Status names an event status (store.EventStatuses).
+// Status names an event status (store.EventStatuses()).
 func (l *Locale) Status(v string) string { return l.label("status.", v) }
 
-// Category names an event category (store.EventCategories).
+// Category names an event category (store.EventCategories()).
 func (l *Locale) Category(v string) string { return l.label("category.", v) }
 
 // Kind names how a directory entry is known (self, followed, follower...).

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -78,19 +77,17 @@ func Start(t testing.TB, o Options) *Node {
 	}
 	base := "http://" + l.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(o.Dir, "ospod.db"), Now: o.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("OSPOD_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo",
-		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second, Delivery: o.Delivery, Discovery: o.Discovery, Logger: log.With("node", base)})
+	opened, err := federation.Open(ctx, federation.OpenOptions{Dir: o.Dir, Now: o.Now, Node: federation.Options{BaseURL: base, Handle: "ospo",
+		AllowPrivateNetworks: o.AllowPrefixes == nil, AllowPrefixes: o.AllowPrefixes, HTTPTimeout: 5 * time.Second,
+		Delivery: o.Delivery, Discovery: o.Discovery, Logger: log.With("node", base)}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	st, fed := opened.Store(), opened
 	srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken(Token), Logger: log, InboxRate: inboxRate(o.InboxRate),
 		SessionIdle: o.SessionIdle, OIDC: o.OIDC})
 	served := make(chan struct{})
@@ -112,7 +109,7 @@ func Start(t testing.TB, o Options) *Node {
 		cancel()
 		<-served
 		<-worked
-		st.Close()
+		fed.Close() // a backfill in flight ends, then the store closes
 	}
 	t.Cleanup(n.stop)
 	return n

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
+	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/federation/fedtest"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
@@ -70,13 +72,13 @@ func newBench(ctx context.Context, cfg *config, stderr io.Writer) (*bench, error
 		return nil, fmt.Errorf("data set: %w", err)
 	}
 	b.logf("data set ready in %v", time.Since(t0).Round(time.Millisecond))
+	if b.addr, err = freeAddr(); err != nil {
+		return nil, err
+	}
 	if err := b.prepare(ctx); err != nil {
 		return nil, err
 	}
 	if b.nodeLog, err = os.Create(filepath.Join(b.dir, "node.log")); err != nil {
-		return nil, err
-	}
-	if b.addr, err = freeAddr(); err != nil {
 		return nil, err
 	}
 	if b.node, err = startNode(ctx, b.bin, b.data, b.addr, cfg, b.nodeLog); err != nil {
@@ -92,17 +94,19 @@ func newBench(ctx context.Context, cfg *config, stderr io.Writer) (*bench, error
 // before its first start: its key pair (so the simulated peers know it) and
 // the followed OSPOs that post to its inbox (keys cached, no fetch).
 func (b *bench) prepare(ctx context.Context) error {
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(b.data, "ospod.db")})
-	if err != nil {
-		return err
-	}
-	b.st = st
+	var err error
 	if b.key, err = signature.GenerateKey(); err != nil {
 		return err
 	}
-	if err := st.SetSetting(ctx, store.SettingPrivateKey, signature.EncodePrivateKeyPEM(b.key)); err != nil {
+	// Opened as the child will open it (same base URL and handle), with
+	// the key the simulated peers know.
+	n, err := federation.Open(ctx, federation.OpenOptions{Dir: b.data, PrivateKeyPEM: signature.EncodePrivateKeyPEM(b.key),
+		Node: federation.Options{BaseURL: "http://" + b.addr, Handle: "ospo", Logger: slog.New(slog.DiscardHandler)}})
+	if err != nil {
 		return err
 	}
+	st := n.Store()
+	b.st = st
 	b.logf("registering %d followed OSPOs that post to the inbox", b.cfg.inboxActors)
 	if b.senders, err = fedtest.NewSenders(b.cfg.inboxActors, 4); err != nil {
 		return err

@@ -83,7 +83,15 @@ func (r *report) print(w io.Writer) {
 	row := func(cols ...string) { fmt.Fprintln(tw, strings.Join(cols, "\t")) }
 	row("area", "measure", "figure", "target", "limit / reference", "")
 	row("----", "-------", "------", "------", "-----------------", "")
+	r.readRows(row)
+	r.inboxRows(row)
+	r.fanoutRows(row)
+	r.footprintRows(row)
+	tw.Flush()
+}
 
+// readRows writes the read loads' rows: each against minimal net/http or its own target.
+func (r *report) readRows(row func(...string)) {
 	var minimal float64
 	for _, rr := range r.reads {
 		if rr.name == "minimal net/http" {
@@ -114,26 +122,36 @@ func (r *report) print(w io.Writer) {
 		row("reads", rr.name, fig, target, limit, v)
 		row("", "  RSS under load", mib(rr.peakRSS), "", fmt.Sprintf("CPU %.0f%% of 1 core", 100*rr.cpu.Seconds()/rr.res.elapsed.Seconds()), "")
 	}
-	if in := r.inbox; in != nil {
-		rate := in.res.rps()
-		row("inbox", "verified, stored Create(Event)",
-			fmt.Sprintf("%.0f activities/s, p50 %s, p99 %s", rate, ms(in.res.pct(50)), ms(in.res.pct(99))),
-			"≥ 5000/s, p99 < 50 ms",
-			fmt.Sprintf("verify %s each: %.0f/s per core", ms(in.verify), 1/in.verify.Seconds()),
-			verdict(rate >= 5000 && in.res.pct(99) < 50*time.Millisecond))
-		share := float64(in.res.n) * in.verify.Seconds() / in.cpu.Seconds()
-		row("", "  acknowledged / stored", fmt.Sprintf("%d / %d", in.res.n, in.stored), "equal", "", verdict(in.res.n == in.stored))
-		row("", "  node CPU", fmt.Sprintf("%.2f cores, %.0f µs per activity", in.cpu.Seconds()/in.res.elapsed.Seconds(),
-			float64(in.cpu.Microseconds())/float64(max(in.res.n, 1))), "", fmt.Sprintf("RSA verification: %.0f%% of it", share*100), "")
-		perAct := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(in.res.n, 1)) }
-		both := perAct(in.cpu) + perAct(in.genCPU)
-		row("", "  load generator CPU", fmt.Sprintf("%.2f cores, %.0f µs per activity", in.genCPU.Seconds()/in.res.elapsed.Seconds(),
-			perAct(in.genCPU)), "", fmt.Sprintf("node + generator on %d cores: at most %.0f/s", runtime.NumCPU(),
-			float64(runtime.NumCPU())*1e6/max(both, 1)), "")
-		row("", "  node alone", "", "", fmt.Sprintf("its CPU on %d cores: at most %.0f/s", runtime.NumCPU(),
-			float64(runtime.NumCPU())*1e6/max(perAct(in.cpu), 1)), "")
-		row("", "  RSS under load", mib(in.peakRSS), "", "", "")
+}
+
+// inboxRows writes the inbox load's rows, with where its CPU went.
+func (r *report) inboxRows(row func(...string)) {
+	in := r.inbox
+	if in == nil {
+		return
 	}
+	rate := in.res.rps()
+	row("inbox", "verified, stored Create(Event)",
+		fmt.Sprintf("%.0f activities/s, p50 %s, p99 %s", rate, ms(in.res.pct(50)), ms(in.res.pct(99))),
+		"≥ 5000/s, p99 < 50 ms",
+		fmt.Sprintf("verify %s each: %.0f/s per core", ms(in.verify), 1/in.verify.Seconds()),
+		verdict(rate >= 5000 && in.res.pct(99) < 50*time.Millisecond))
+	share := float64(in.res.n) * in.verify.Seconds() / in.cpu.Seconds()
+	row("", "  acknowledged / stored", fmt.Sprintf("%d / %d", in.res.n, in.stored), "equal", "", verdict(in.res.n == in.stored))
+	row("", "  node CPU", fmt.Sprintf("%.2f cores, %.0f µs per activity", in.cpu.Seconds()/in.res.elapsed.Seconds(),
+		float64(in.cpu.Microseconds())/float64(max(in.res.n, 1))), "", fmt.Sprintf("RSA verification: %.0f%% of it", share*100), "")
+	perAct := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(in.res.n, 1)) }
+	both := perAct(in.cpu) + perAct(in.genCPU)
+	row("", "  load generator CPU", fmt.Sprintf("%.2f cores, %.0f µs per activity", in.genCPU.Seconds()/in.res.elapsed.Seconds(),
+		perAct(in.genCPU)), "", fmt.Sprintf("node + generator on %d cores: at most %.0f/s", runtime.NumCPU(),
+		float64(runtime.NumCPU())*1e6/max(both, 1)), "")
+	row("", "  node alone", "", "", fmt.Sprintf("its CPU on %d cores: at most %.0f/s", runtime.NumCPU(),
+		float64(runtime.NumCPU())*1e6/max(perAct(in.cpu), 1)), "")
+	row("", "  RSS under load", mib(in.peakRSS), "", "", "")
+}
+
+// fanoutRows writes the fan-out runs' rows against the cost of signing.
+func (r *report) fanoutRows(row func(...string)) {
 	if len(r.fanout) > 0 {
 		row("fan-out", "1,000 signatures on all cores", ms(r.sign1000), "", "the limit for 1,000 shared inboxes", "")
 	}
@@ -159,6 +177,10 @@ func (r *report) print(w io.Writer) {
 		}
 		row("", "  ", extra, "", "", "")
 	}
+}
+
+// footprintRows writes the binary, database, start-up and memory rows.
+func (r *report) footprintRows(row func(...string)) {
 	if r.binSize > 0 {
 		row("footprint", "binary size", mib(r.binSize), "", "", "")
 		row("footprint", "database size", mib(r.dbSize), "", "", "")
@@ -169,7 +191,6 @@ func (r *report) print(w io.Writer) {
 	if r.hwm > 0 {
 		row("footprint", "peak RSS of the run (VmHWM)", mib(r.hwm), "", "", "")
 	}
-	tw.Flush()
 }
 
 func splitLines(s string) []string { return strings.Split(s, "\n") }

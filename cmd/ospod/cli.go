@@ -28,10 +28,10 @@ func (e *env) profile(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	switch sub := cfg.args[0]; {
 	case sub == "show" && len(cfg.args) == 1:
-		p, err := n.fed.Profile(ctx)
+		p, err := n.Profile(ctx)
 		if err != nil {
 			return err
 		}
@@ -41,11 +41,11 @@ func (e *env) profile(ctx context.Context, args []string) error {
 		if err := e.readDoc(cfg.args[1], &p); err != nil {
 			return err
 		}
-		if err := n.fed.SetProfile(ctx, &p); err != nil {
+		if err := n.SetProfile(ctx, &p); err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(e.stderr, "profile saved; actor %s\n", n.fed.URLs.Actor)
-		return cliAudit(ctx, n.st, "profile.update", "profile", "")
+		fmt.Fprintf(e.stderr, "profile saved; actor %s\n", n.URLs.Actor)
+		return cliAudit(ctx, n.Store(), "profile.update", "profile", "")
 	}
 	return usageError{msg: "usage: ospod profile show | ospod profile set FILE"}
 }
@@ -67,48 +67,24 @@ func (e *env) event(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	a := cfg.args
 	switch {
 	case a[0] == "list" && len(a) == 1:
-		f := store.EventFilter{Limit: 500}
-		switch when {
-		case "all":
-		case "upcoming":
-			f.When = store.EventsUpcoming
-		case "past":
-			f.When = store.EventsPast
-		default:
-			return usageError{msg: "-when must be upcoming, past or all"}
-		}
-		events, total, err := n.st.ListEvents(ctx, f)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTART\tSTATUS\tNAME")
-		for _, ev := range events {
-			name, _ := ev.Name.Best(ev.Language, ev.Language)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.ID, ev.StartTime, ev.Status, name)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "%d event(s)\n", total)
-		return nil
+		return e.eventList(ctx, n.Store(), when)
 	case a[0] == "add" && len(a) == 2:
 		var ev store.Event
 		if err := e.readDoc(a[1], &ev); err != nil {
 			return err
 		}
-		if err := n.fed.CreateEvent(ctx, &ev); err != nil {
+		if err := n.CreateEvent(ctx, &ev); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintln(e.stdout, ev.ID)
-		fmt.Fprintf(e.stderr, "event published: %s\n", n.fed.URLs.Event(ev.ID))
-		return cliAudit(ctx, n.st, "event.create", ev.ID, "")
+		fmt.Fprintf(e.stderr, "event published: %s\n", n.URLs.Event(ev.ID))
+		return cliAudit(ctx, n.Store(), "event.create", ev.ID, "")
 	case a[0] == "show" && len(a) == 2:
-		ev, err := n.st.Event(ctx, a[1])
+		ev, err := n.Store().Event(ctx, a[1])
 		if err != nil || !ev.Deleted.IsZero() {
 			return fmt.Errorf("event %s: not found", a[1])
 		}
@@ -118,25 +94,54 @@ func (e *env) event(ctx context.Context, args []string) error {
 		if err := e.readDoc(a[2], &ev); err != nil {
 			return err
 		}
-		if err := n.fed.UpdateEvent(ctx, a[1], &ev); err != nil {
+		if err := n.UpdateEvent(ctx, a[1], &ev); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event %s: not found", a[1])
 			}
 			return describe(err)
 		}
-		fmt.Fprintf(e.stderr, "event updated: %s\n", n.fed.URLs.Event(ev.ID))
-		return cliAudit(ctx, n.st, "event.update", a[1], "")
+		fmt.Fprintf(e.stderr, "event updated: %s\n", n.URLs.Event(ev.ID))
+		return cliAudit(ctx, n.Store(), "event.update", a[1], "")
 	case a[0] == "delete" && len(a) == 2:
-		if err := n.fed.DeleteEvent(ctx, a[1]); err != nil {
+		if err := n.DeleteEvent(ctx, a[1]); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event %s: not found", a[1])
 			}
 			return err
 		}
 		fmt.Fprintf(e.stderr, "event %s deleted\n", a[1])
-		return cliAudit(ctx, n.st, "event.delete", a[1], "")
+		return cliAudit(ctx, n.Store(), "event.delete", a[1], "")
 	}
 	return usageError{msg: use}
+}
+
+// eventList implements 'ospod event list [-when upcoming|past|all]'.
+func (e *env) eventList(ctx context.Context, st *store.Store, when string) error {
+	f := store.EventFilter{Limit: 500}
+	switch when {
+	case "all":
+	case "upcoming":
+		f.When = store.EventsUpcoming
+	case "past":
+		f.When = store.EventsPast
+	default:
+		return usageError{msg: "-when must be upcoming, past or all"}
+	}
+	events, total, err := st.ListEvents(ctx, f)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTART\tSTATUS\tNAME")
+	for _, ev := range events {
+		name, _ := ev.Name.Best(ev.Language, ev.Language)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.ID, ev.StartTime, ev.Status, name)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%d event(s)\n", total)
+	return nil
 }
 
 // readDoc reads a JSON document from a file (or stdin for "-"), strictly.

@@ -57,31 +57,27 @@ func (e *env) demo(ctx context.Context, args []string) error {
 			}
 		}
 		base := "http://" + l.Addr().String()
-		st, err := store.Open(ctx, store.Options{Path: filepath.Join(dir, d.handle, "ospod.db")})
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		fed, err := federation.New(ctx, st, federation.Options{BaseURL: base, Handle: "ospo",
-			AllowPrivateNetworks: true, Logger: log.With("node", d.handle),
+		n, err := federation.Open(ctx, federation.OpenOptions{Dir: filepath.Join(dir, d.handle), Node: federation.Options{
+			BaseURL: base, Handle: "ospo", AllowPrivateNetworks: true, Logger: log.With("node", d.handle),
 			Delivery:  federation.DeliveryOptions{RetryBase: time.Second, Poll: 200 * time.Millisecond},
-			Discovery: federation.DiscoveryOptions{Interval: time.Minute, Pause: time.Millisecond}})
+			Discovery: federation.DiscoveryOptions{Interval: time.Minute, Pause: time.Millisecond}}})
 		if err != nil {
 			return fmt.Errorf("%s: %w", d.handle, err)
 		}
-		nodes[i] = fed
-		srv := api.New(fed, api.Options{AdminTokenHash: api.HashToken("demo-" + d.handle), Logger: log})
+		defer n.Close()
+		nodes[i] = n
+		srv := api.New(n, api.Options{AdminTokenHash: api.HashToken("demo-" + d.handle), Logger: log})
 		for _, run := range []func(context.Context) error{
 			func(ctx context.Context) error { return srv.Serve(ctx, l) },
-			fed.RunDelivery, fed.RunMaintenance, fed.RunDiscovery,
+			n.RunDelivery, n.RunMaintenance, n.RunDiscovery,
 		} {
 			wg.Add(1)
 			go func() { defer wg.Done(); _ = run(ctx) }()
 		}
-		if err := d.publish(ctx, fed); err != nil {
+		if err := d.publish(ctx, n); err != nil {
 			return fmt.Errorf("%s: %w", d.handle, err)
 		}
-		if passwords[i], err = demoAccount(ctx, st); err != nil {
+		if passwords[i], err = demoAccount(ctx, n.Store()); err != nil {
 			return fmt.Errorf("%s: %w", d.handle, err)
 		}
 	}

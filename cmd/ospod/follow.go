@@ -23,8 +23,8 @@ func (e *env) follow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	rel, created, err := n.fed.Follow(ctx, cfg.args[0])
+	defer n.Close()
+	rel, created, err := n.Follow(ctx, cfg.args[0])
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (e *env) follow(ctx context.Context, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "already following %s (relation %d, %s)\n", rel.ActorID, rel.ID, rel.State)
 	}
-	return cliAudit(ctx, n.st, "follow.add", rel.ActorID, "")
+	return cliAudit(ctx, n.Store(), "follow.add", rel.ActorID, "")
 }
 
 // unfollow implements 'ospod unfollow ID'.
@@ -53,12 +53,12 @@ func (e *env) unfollow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	if err := n.fed.Unfollow(ctx, id); err != nil {
+	defer n.Close()
+	if err := n.Unfollow(ctx, id); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "unfollowed; Undo queued")
-	return cliAudit(ctx, n.st, "follow.remove", cfg.args[0], "")
+	return cliAudit(ctx, n.Store(), "follow.remove", cfg.args[0], "")
 }
 
 // relations implements 'ospod following' and 'ospod followers'.
@@ -71,8 +71,8 @@ func (e *env) relations(ctx context.Context, name string, t store.RelationTable,
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	rels, err := n.st.Relations(ctx, t, "")
+	defer n.Close()
+	rels, err := n.Store().Relations(ctx, t, "")
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func (e *env) healthcheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	host, port, err := net.SplitHostPort(cfg.get("OSPO_LISTEN"))
+	host, port, err := net.SplitHostPort(cfg.Listen)
 	if err != nil {
 		return err
 	}

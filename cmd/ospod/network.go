@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -9,10 +10,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ospod/ospod/federation"
 	"github.com/ospod/ospod/store"
 )
 
-// peers implements 'ospod peers': every known OSPO with its state.
+// peers implements 'ospod peers': the network view of the admin API
+// (store.Network): every followed or following account and every OSPO of
+// the directory, with its state.
 func (e *env) peers(ctx context.Context, args []string) error {
 	cfg, err := e.loadConfig("peers", args, nil)
 	if err != nil {
@@ -22,26 +26,16 @@ func (e *env) peers(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	entries, err := n.st.DirectoryEntries(ctx)
+	defer n.Close()
+	peers, err := n.Store().Network(ctx)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tSTATE\tLAST SUCCESS\tOSPO\tID\tLAST ERROR")
-	for _, d := range entries {
-		if d.Kind == store.KindSelf {
-			continue
-		}
-		state, last, lastErr := "active", d.UpdatedAt, ""
-		if d.Kind == store.KindListed {
-			state = "listed"
-		}
-		if p, err := n.st.Peer(ctx, d.ID); err == nil {
-			state, last, lastErr = p.State, p.LastSuccessAt, p.LastError
-		}
-		name, _ := d.Profile.Name.Best(d.Profile.DefaultLanguage(), d.Profile.DefaultLanguage())
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Kind, state, when(last), name, d.ID, lastErr)
+	for _, p := range peers {
+		kind := cmp.Or(p.Kind(), "-")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", kind, p.State(), when(p.LastSuccess()), federation.PeerName(p), p.ID, p.LastError())
 	}
 	return tw.Flush()
 }
@@ -63,8 +57,8 @@ func (e *env) discover(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	rep, err := n.fed.DiscoverOnce(ctx)
+	defer n.Close()
+	rep, err := n.DiscoverOnce(ctx)
 	if err != nil {
 		return err
 	}
@@ -97,22 +91,22 @@ func (e *env) block(ctx context.Context, name string, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	switch name {
 	case "block":
-		if err := n.fed.BlockDomain(ctx, cfg.args[0], reason); err != nil {
+		if err := n.BlockDomain(ctx, cfg.args[0], reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s blocked; its cached data was purged\n", store.NormalizeDomain(cfg.args[0]))
-		return cliAudit(ctx, n.st, "block.add", store.NormalizeDomain(cfg.args[0]), reason)
+		return cliAudit(ctx, n.Store(), "block.add", store.NormalizeDomain(cfg.args[0]), reason)
 	case "unblock":
-		if err := n.fed.UnblockDomain(ctx, cfg.args[0]); err != nil {
+		if err := n.UnblockDomain(ctx, cfg.args[0]); err != nil {
 			return fmt.Errorf("%s: not blocked", cfg.args[0])
 		}
 		fmt.Fprintf(e.stdout, "%s unblocked\n", store.NormalizeDomain(cfg.args[0]))
-		return cliAudit(ctx, n.st, "block.remove", store.NormalizeDomain(cfg.args[0]), "")
+		return cliAudit(ctx, n.Store(), "block.remove", store.NormalizeDomain(cfg.args[0]), "")
 	default:
-		blocks, err := n.st.DomainBlocks(ctx)
+		blocks, err := n.Store().DomainBlocks(ctx)
 		if err != nil {
 			return err
 		}
@@ -140,11 +134,11 @@ func (e *env) importList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	from := cfg.args[1]
 	var data []byte
 	if strings.HasPrefix(from, "http://") || strings.HasPrefix(from, "https://") {
-		data, err = n.fed.FetchList(ctx, from)
+		data, err = n.FetchList(ctx, from)
 	} else {
 		data, err = os.ReadFile(from)
 	}
@@ -154,7 +148,7 @@ func (e *env) importList(ctx context.Context, args []string) error {
 	if source == "" {
 		source = from
 	}
-	rep, err := n.fed.ImportOSPOmeta(ctx, data, source, licence)
+	rep, err := n.ImportOSPOmeta(ctx, data, source, licence)
 	if err != nil {
 		return err
 	}

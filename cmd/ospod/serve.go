@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,39 +19,9 @@ import (
 	"github.com/ospod/ospod/store"
 )
 
-// node is an opened data folder: the store and the federation node on it.
-type node struct {
-	cfg *config
-	st  *store.Store
-	fed *federation.Node
-}
-
-func (e *env) openNode(ctx context.Context, cfg *config) (*node, error) {
-	log := cfg.logger(e.stderr)
-	st, err := store.Open(ctx, store.Options{Path: cfg.dbPath()})
-	if err != nil {
-		return nil, err
-	}
-	fed, err := federation.New(ctx, st, federation.Options{
-		BaseURL:              cfg.get("OSPO_BASE_URL"),
-		Handle:               cfg.get("OSPO_HANDLE"),
-		AllowPrivateNetworks: cfg.bool("OSPO_ALLOW_PRIVATE_NETWORKS"),
-		HTTPTimeout:          cfg.duration("OSPO_HTTP_TIMEOUT"),
-		Delivery: federation.DeliveryOptions{
-			Workers:   cfg.int("OSPO_DELIVERY_WORKERS"),
-			RetryBase: cfg.duration("OSPO_RETRY_BASE"),
-		},
-		Discovery: federation.DiscoveryOptions{
-			Seeds:    splitList(cfg.get("OSPO_SEED_PEERS")),
-			Interval: cfg.duration("OSPO_DISCOVERY_INTERVAL"),
-		},
-		Logger: log,
-	})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	return &node{cfg: cfg, st: st, fed: fed}, nil
+// openNode opens the configured data folder: the store and the federation node on it.
+func (e *env) openNode(ctx context.Context, cfg *config) (*federation.Node, error) {
+	return federation.Open(ctx, cfg.nodeOptions(cfg.logger(e.stderr)))
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -68,7 +36,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	// The profiler first, before the node's goroutines allocate: it turns
 	// heap-profile sampling on (main turns it off).
-	if addr := cfg.get("OSPO_PPROF_LISTEN"); addr != "" {
+	if addr := cfg.PprofListen; addr != "" {
 		stop, err := servePprof(addr)
 		if err != nil {
 			return err
@@ -80,40 +48,40 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
-	tokenHash, err := e.adminTokenHash(ctx, n)
+	defer n.Close()
+	tokenHash, err := e.adminTokenHash(ctx, cfg, n.Store())
 	if err != nil {
 		return err
 	}
-	inboxRate, _ := strconv.ParseFloat(cfg.get("OSPO_INBOX_RATE"), 64)
+	inboxRate := cfg.InboxRate
 	if inboxRate == 0 {
 		inboxRate = -1 // api.Options: negative is no limit, zero the default
 	}
-	srv := api.New(n.fed, api.Options{AdminTokenHash: tokenHash, Logger: log, DataLicence: cfg.get("OSPO_DATA_LICENCE"),
-		InboxRate: inboxRate, SessionIdle: cfg.duration("OSPO_SESSION_IDLE"), OIDC: sso})
-	l, err := net.Listen("tcp", cfg.get("OSPO_LISTEN"))
+	srv := api.New(n, api.Options{AdminTokenHash: tokenHash, Logger: log, DataLicence: cfg.DataLicence,
+		InboxRate: inboxRate, SessionIdle: cfg.SessionIdle, OIDC: sso})
+	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	log.Info("ospod listening", "addr", l.Addr().String(), "base_url", n.fed.URLs.Base,
-		"account", n.fed.Account(), "data", cfg.get("OSPO_DATA"), "version", version())
+	log.Info("ospod listening", "addr", l.Addr().String(), "base_url", n.URLs.Base,
+		"account", n.Account(), "data", cfg.Data, "version", version())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		_ = n.fed.RunDiscovery(ctx)
+		_ = n.RunDiscovery(ctx)
 	}()
 	go func() {
 		defer wg.Done()
-		if err := n.fed.RunDelivery(ctx); err != nil {
+		if err := n.RunDelivery(ctx); err != nil {
 			log.Error("delivery worker stopped", "err", err)
 		}
 	}()
 	go func() {
 		defer wg.Done()
-		_ = n.fed.RunMaintenance(ctx)
+		_ = n.RunMaintenance(ctx)
 	}()
 	err = srv.Serve(ctx, l)
 	cancel()
@@ -144,11 +112,11 @@ func servePprof(addr string) (stop func(), err error) {
 // adminTokenHash returns the hash of the admin token: OSPO_ADMIN_TOKEN when
 // set, else the stored one; on first start it makes a token, stores only its
 // hash and prints the token once.
-func (e *env) adminTokenHash(ctx context.Context, n *node) ([]byte, error) {
-	if t := n.cfg.get("OSPO_ADMIN_TOKEN"); t != "" {
+func (e *env) adminTokenHash(ctx context.Context, cfg *config, st *store.Store) ([]byte, error) {
+	if t := cfg.AdminToken; t != "" {
 		return api.HashToken(t), nil
 	}
-	h, err := n.st.Setting(ctx, store.SettingAdminTokenHash)
+	h, err := st.Setting(ctx, store.SettingAdminTokenHash)
 	if err == nil {
 		return hex.DecodeString(h)
 	}
@@ -159,23 +127,18 @@ func (e *env) adminTokenHash(ctx context.Context, n *node) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	created, err := n.st.SetSettingIfAbsent(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token)))
+	created, err := st.SetSettingIfAbsent(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token)))
 	if err != nil {
 		return nil, err
 	}
 	if created {
 		printToken(e, token, "first start")
 	}
-	h, err = n.st.Setting(ctx, store.SettingAdminTokenHash)
+	h, err = st.Setting(ctx, store.SettingAdminTokenHash)
 	if err != nil {
 		return nil, err
 	}
 	return hex.DecodeString(h)
-}
-
-// splitList splits a comma- or space-separated list.
-func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
 }
 
 func newToken() (string, error) {
@@ -213,16 +176,16 @@ func (e *env) token(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	token, err := newToken()
 	if err != nil {
 		return err
 	}
-	if err := n.st.SetSetting(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token))); err != nil {
+	if err := n.Store().SetSetting(ctx, store.SettingAdminTokenHash, hex.EncodeToString(api.HashToken(token))); err != nil {
 		return err
 	}
 	printToken(e, token, "reset; restart the node to use it")
-	if cfg.get("OSPO_ADMIN_TOKEN") != "" {
+	if cfg.AdminToken != "" {
 		fmt.Fprintln(e.stderr, "note: OSPO_ADMIN_TOKEN is set and takes precedence over the stored token")
 	}
 	return nil

@@ -58,31 +58,31 @@ func (e *env) user(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer n.st.Close()
+	defer n.Close()
 	switch a[0] {
 	case "list":
-		return e.listUsers(ctx, n.st)
+		return e.listUsers(ctx, n.Store())
 	case "add":
-		return e.addUser(ctx, n.st, &store.StaffAccount{Name: a[1], Role: role, Email: email}, password)
+		return e.addUser(ctx, n.Store(), &store.StaffAccount{Name: a[1], Role: role, Email: email}, password)
 	case "email":
-		if err := n.st.ChangeStaffAccount(ctx, a[1], store.StaffChange{Email: &email, KeepSessions: true}); err != nil {
+		if err := n.Store().ChangeStaffAccount(ctx, a[1], store.StaffChange{Email: &email, KeepSessions: true}); err != nil {
 			return userError(a[1], err)
 		}
 		fmt.Fprintf(e.stdout, "user %s: e-mail %q\n", a[1], email)
-		return cliAudit(ctx, n.st, "account.email", a[1], email)
+		return cliAudit(ctx, n.Store(), "account.email", a[1], email)
 	case "disable", "enable":
 		disabled := a[0] == "disable"
-		if err := n.st.ChangeStaffAccount(ctx, a[1], store.StaffChange{Disabled: &disabled}); err != nil {
+		if err := n.Store().ChangeStaffAccount(ctx, a[1], store.StaffChange{Disabled: &disabled}); err != nil {
 			return userError(a[1], err)
 		}
 		fmt.Fprintf(e.stdout, "user %s %sd\n", a[1], a[0])
-		return cliAudit(ctx, n.st, "account."+a[0], a[1], "")
+		return cliAudit(ctx, n.Store(), "account."+a[0], a[1], "")
 	case "remove":
-		if err := n.st.RemoveStaffAccount(ctx, a[1]); err != nil {
+		if err := n.Store().RemoveStaffAccount(ctx, a[1]); err != nil {
 			return userError(a[1], err)
 		}
 		fmt.Fprintf(e.stdout, "user %s removed\n", a[1])
-		return cliAudit(ctx, n.st, "account.remove", a[1], "")
+		return cliAudit(ctx, n.Store(), "account.remove", a[1], "")
 	}
 	return usageError{msg: userUsage}
 }

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/signature"
 )
 
@@ -43,12 +43,19 @@ type Peer struct {
 	// Answer, when set, decides each inbox answer: a delay, then a status
 	// (slow and flaky receivers). It overrides Status.
 	Answer func() (time.Duration, int)
+	// OSPONode serves a NodeInfo that declares an OSPO node (collections.go).
+	OSPONode bool
 
 	mu       sync.Mutex
 	received []Received
 	keys     map[string]*rsa.PublicKey
 	fetches  int
 	srv      *httptest.Server
+	// the upcoming events collection (collections.go)
+	events    []map[string]any
+	hold      chan struct{} // closed to release held answers
+	holding   chan struct{} // closed when an answer is held
+	abandoned int
 }
 
 // Received is one request that reached the peer's inbox.
@@ -65,12 +72,15 @@ func New(t testing.TB) *Peer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Peer{Key: key, ContentType: federation.ContentTypeActivity, keys: map[string]*rsa.PublicKey{}}
+	p := &Peer{Key: key, ContentType: as2.ContentTypeActivity, keys: map[string]*rsa.PublicKey{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/peer", p.serveActor)
 	mux.HandleFunc("POST /users/peer/inbox", p.serveInbox)
 	mux.HandleFunc("POST /inbox", p.serveInbox)
 	mux.HandleFunc("GET /.well-known/webfinger", p.serveWebFinger)
+	mux.HandleFunc("GET /users/peer/upcoming-events", p.serveEvents)
+	mux.HandleFunc("GET /.well-known/nodeinfo", p.serveNodeInfoLinks)
+	mux.HandleFunc("GET /nodeinfo/2.1", p.serveNodeInfo)
 	p.srv = httptest.NewServer(mux)
 	t.Cleanup(p.srv.Close)
 	p.URL = p.srv.URL
@@ -106,6 +116,11 @@ func (p *Peer) ActorDoc() map[string]any {
 	if p.NotOSPO {
 		delete(doc, "ospo:country")
 	}
+	p.mu.Lock()
+	if p.events != nil || p.hold != nil {
+		doc["upcomingEvents"] = p.eventsURL()
+	}
+	p.mu.Unlock()
 	for k, v := range p.Extra {
 		doc[k] = v
 	}
@@ -125,7 +140,7 @@ func (p *Peer) serveWebFinger(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/jrd+json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"subject": "acct:peer@" + p.Host(),
-		"links":   []map[string]string{{"rel": "self", "type": federation.ContentTypeActivity, "href": p.ActorID}},
+		"links":   []map[string]string{{"rel": "self", "type": as2.ContentTypeActivity, "href": p.ActorID}},
 	})
 }
 
@@ -254,7 +269,7 @@ func (p *Peer) PostWith(t testing.TB, url string, activity any, o SignOptions, m
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", federation.ContentTypeActivity)
+	req.Header.Set("Content-Type", as2.ContentTypeActivity)
 	if !o.Unsigned {
 		if o.Headers == nil {
 			o.Headers = []string{signature.RequestTarget, "host", "date", "digest"}
@@ -295,7 +310,7 @@ func (p *Peer) PostWith(t testing.TB, url string, activity any, o SignOptions, m
 func fetchKey(keyID string) (*rsa.PublicKey, error) {
 	actorURL, _, _ := strings.Cut(keyID, "#")
 	req, _ := http.NewRequest(http.MethodGet, actorURL, nil)
-	req.Header.Set("Accept", federation.ContentTypeActivity)
+	req.Header.Set("Accept", as2.ContentTypeActivity)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err

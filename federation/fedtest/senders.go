@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ospod/ospod/federation"
+	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
@@ -162,7 +162,7 @@ func (s *Senders) createEvent(inbox, tag string, i int, now time.Time) (*Presign
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", federation.ContentTypeActivity)
+	req.Header.Set("Content-Type", as2.ContentTypeActivity)
 	if err := signature.Sign(req, body, a.Key, a.KeyID, now); err != nil {
 		return nil, err
 	}

@@ -65,6 +65,8 @@ var (
 		"digital commons", "inner source", "compliance", "governance", "community", "funding", "standards",
 		"cloud", "geodata", "education", "health records", "identity", "archiving", "translation"}
 	dsKinds = []string{"City", "Region", "Ministry", "Agency", "University", "County", "Federal Office", "Institute"}
+
+	dsLevels, dsAreas, dsCategories = store.GovernmentLevels(), store.SupportAreas(), store.EventCategories()
 )
 
 // DatasetOSPOID is the actor id of the i-th OSPO of a data set.
@@ -101,7 +103,7 @@ func datasetOSPO(rng *rand.Rand, i int) *store.DirectoryEntry {
 	kind := dsKinds[rng.IntN(len(dsKinds))]
 	topic := dsTopics[rng.IntN(len(dsTopics))]
 	areas := []string{}
-	for _, a := range store.SupportAreas {
+	for _, a := range dsAreas {
 		if rng.IntN(3) == 0 {
 			areas = append(areas, a)
 		}
@@ -113,7 +115,7 @@ func datasetOSPO(rng *rand.Rand, i int) *store.DirectoryEntry {
 		Mandate:         store.LangMap{lang: "Help public services share code, with a focus on " + topic + "."},
 		Language:        lang,
 		Country:         country,
-		GovernmentLevel: store.GovernmentLevels[rng.IntN(len(store.GovernmentLevels))],
+		GovernmentLevel: dsLevels[rng.IntN(len(dsLevels))],
 		SupportAreas:    areas,
 		Website:         fmt.Sprintf("https://www.ospo%d.bench.example/", i),
 		Location: &store.Place{Name: city + " town hall", Latitude: &lat, Longitude: &lon,
@@ -143,7 +145,7 @@ func datasetEvent(rng *rand.Rand, j, owner int, now time.Time) *store.CalendarEn
 		Status:      "scheduled",
 		Language:    lang,
 		Tags:        []string{"ospo", strings.ReplaceAll(topic, " ", "")},
-		Category:    store.EventCategories[rng.IntN(len(store.EventCategories))],
+		Category:    dsCategories[rng.IntN(len(dsCategories))],
 		Start:       start,
 		End:         end,
 	}

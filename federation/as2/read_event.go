@@ -1,79 +1,74 @@
-package federation
+package as2
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
-	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
-// This file turns ActivityStreams documents from other servers into store
-// records (the inbound half of convert.go). Everything is read as plain JSON
-// with fixed keys, and every value is checked and cleaned before use.
+// This file turns Events from other servers into store records. Every value
+// is checked and cleaned before use: names and descriptions become plain
+// text, URLs must be http(s), the rest passes store.Event.CleanRemote.
 
-// profileFromActor reads an OSPO profile from a remote actor document.
-func profileFromActor(doc []byte) (*store.Profile, bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(doc, &m) != nil {
-		return nil, false
-	}
-	p := &store.Profile{}
-	get := func(key string, v any) { _ = json.Unmarshal(m[key], v) }
-	get("ospo:language", &p.Language)
-	p.Name = textMap(m, "name", "nameMap", p.Language)
-	p.Summary = htmlTextMap(m, "summary", "summaryMap", p.Language)
-	get("ospo:mandateMap", &p.Mandate)
-	get("ospo:country", &p.Country)
-	get("ospo:governmentLevel", &p.GovernmentLevel)
-	get("ospo:supportAreas", &p.SupportAreas)
-	get("ospo:website", &p.Website)
-	get("ospo:email", &p.Email)
-	get("ospo:founded", &p.Founded)
-	get("ospo:flossPolicy", &p.FlossPolicy)
-	get("ospo:codeForges", &p.CodeForges)
-	get("ospo:teamSize", &p.TeamSize)
-	get("ospo:identifiers", &p.Identifiers)
-	get("ospo:parentOrganization", &p.ParentOrganization)
-	get("ospo:memberOf", &p.Memberships)
-	get("ospo:logo", &p.Logo)
-	get("discoverable", &p.Discoverable)
-	if p.Logo == "" {
-		var icon struct {
-			URL json.RawMessage `json:"url"`
-		}
-		if json.Unmarshal(m["icon"], &icon) == nil {
-			p.Logo, _ = idOf(icon.URL)
+// ReadRemoteEvent reads what we index of a remote Event besides its calendar
+// form: its name and times, with doc (the object as sent) kept as it came.
+// It fails when the event has no name or its times are not RFC 3339, or end
+// before they start.
+func ReadRemoteEvent(id, owner string, obj map[string]json.RawMessage, doc json.RawMessage) (*store.RemoteEvent, error) {
+	name := OptString(obj, "name")
+	if name == "" {
+		for _, v := range LangMapField(obj, "nameMap") {
+			name = v
+			break
 		}
 	}
-	if p.Website == "" {
-		if u, err := idOf(m["url"]); err == nil {
-			p.Website = u
-		}
+	if name == "" {
+		return nil, errors.New("event has no name")
 	}
-	p.Location = placeFrom(m["location"])
-	if len(p.Name) == 0 {
-		var user string
-		get("preferredUsername", &user)
-		if user != "" {
-			p.Name = store.LangMap{store.UndeterminedLanguage: user}
-		}
+	if len(name) > 1000 {
+		name = name[:1000]
 	}
-	ok := p.CleanRemote()
-	return p, ok
+	ev := &store.RemoteEvent{ID: id, ActorID: owner, Name: name, Doc: string(doc)}
+	var err error
+	if ev.Start, err = rfc3339(obj, "startTime"); err != nil {
+		return nil, err
+	}
+	if ev.End, err = rfc3339(obj, "endTime"); err != nil {
+		return nil, err
+	}
+	if !ev.Start.IsZero() && !ev.End.IsZero() && ev.End.Before(ev.Start) {
+		return nil, errors.New("endTime is before startTime")
+	}
+	return ev, nil
 }
 
-// eventFromObject reads an Event from a remote object (FEP-8a8e, with
-// Mobilizon's and Gancio's variants).
-func eventFromObject(m map[string]json.RawMessage) (*store.Event, string, bool) {
+// rfc3339 reads an optional time member in UTC (zero when absent).
+func rfc3339(obj map[string]json.RawMessage, key string) (time.Time, error) {
+	s := OptString(obj, key)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
+	if err != nil {
+		return time.Time{}, errors.New(key + " is not RFC 3339")
+	}
+	return t.UTC(), nil
+}
+
+// ReadEvent reads an Event from a remote object (FEP-8a8e, with Mobilizon's
+// and Gancio's variants), cleaned for the calendar, and the page URL it
+// names (only an http(s) one). ok is false when the calendar cannot show it.
+func ReadEvent(m map[string]json.RawMessage) (*store.Event, string, bool) {
 	e := &store.Event{}
 	get := func(key string, v any) { _ = json.Unmarshal(m[key], v) }
 	get("inLanguage", &e.Language)
 	e.Name = textMap(m, "name", "nameMap", e.Language)
 	if !getMap(m, "ospo:descriptionMap", &e.Description) {
-		e.Description = htmlTextMap(m, "content", "contentMap", e.Language)
+		e.Description = textMap(m, "content", "contentMap", e.Language) // the markup is stripped
 	}
 	get("startTime", &e.StartTime)
 	get("endTime", &e.EndTime)
@@ -99,8 +94,8 @@ func eventFromObject(m map[string]json.RawMessage) (*store.Event, string, bool) 
 	var tags []map[string]json.RawMessage
 	if json.Unmarshal(m["tag"], &tags) == nil {
 		for _, t := range tags {
-			if optString(t, "type") == "Hashtag" {
-				e.Tags = append(e.Tags, strings.TrimPrefix(optString(t, "name"), "#"))
+			if OptString(t, "type") == "Hashtag" {
+				e.Tags = append(e.Tags, strings.TrimPrefix(OptString(t, "name"), "#"))
 			}
 		}
 	}
@@ -110,10 +105,10 @@ func eventFromObject(m map[string]json.RawMessage) (*store.Event, string, bool) 
 		URL json.RawMessage `json:"url"`
 	}
 	if json.Unmarshal(m["image"], &img) == nil {
-		e.Image, _ = idOf(img.URL)
+		e.Image, _ = IDOf(img.URL)
 	}
-	url, _ := idOf(m["url"])
-	if !isHTTPURL(url) {
+	url, _ := IDOf(m["url"])
+	if !IsHTTPURL(url) {
 		url = ""
 	}
 	ok := e.CleanRemote("")
@@ -145,13 +140,8 @@ func textMap(m map[string]json.RawMessage, key, mapKey, lang string) store.LangM
 	return out
 }
 
-// htmlTextMap reads an HTML property (summary, content) as plain text.
-func htmlTextMap(m map[string]json.RawMessage, key, mapKey, lang string) store.LangMap {
-	return textMap(m, key, mapKey, lang) // plainText strips the markup
-}
-
 func eventStatusFrom(status, ical string) string {
-	switch strings.TrimPrefix(strings.TrimPrefix(status, as2.FEP8a8e), "https://schema.org/") {
+	switch strings.TrimPrefix(strings.TrimPrefix(status, FEP8a8e), "https://schema.org/") {
 	case "EventCancelled":
 		return "cancelled"
 	case "EventPostponed":
@@ -185,10 +175,10 @@ func locationsFrom(raw json.RawMessage) []location {
 		if json.Unmarshal(r, &m) != nil {
 			continue
 		}
-		switch optString(m, "type") {
+		switch OptString(m, "type") {
 		case "VirtualLocation":
-			if u, err := idOf(m["url"]); err == nil && isHTTPURL(u) {
-				out = append(out, location{online: &store.OnlineLocation{URL: u, Name: markup.PlainText(optString(m, "name"))}})
+			if u, err := IDOf(m["url"]); err == nil && IsHTTPURL(u) {
+				out = append(out, location{online: &store.OnlineLocation{URL: u, Name: markup.PlainText(OptString(m, "name"))}})
 			}
 		case "Place", "":
 			if p := placeFrom(r); p != nil {
@@ -205,11 +195,11 @@ func placeFrom(raw json.RawMessage) *store.Place {
 	if json.Unmarshal(raw, &m) != nil {
 		return nil
 	}
-	p := &store.Place{Name: markup.PlainText(optString(m, "name"))}
+	p := &store.Place{Name: markup.PlainText(OptString(m, "name"))}
 	var addr store.PostalAddress
 	if json.Unmarshal(m["address"], &addr) == nil && addr != (store.PostalAddress{}) {
 		p.Address = &addr
-	} else if s := optString(m, "address"); s != "" {
+	} else if s := OptString(m, "address"); s != "" {
 		p.Address = &store.PostalAddress{StreetAddress: markup.PlainText(s)}
 	}
 	var lat, lon float64

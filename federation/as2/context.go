@@ -1,12 +1,4 @@
-package federation
-
-import (
-	"encoding/json"
-	"fmt"
-
-	vocab "github.com/go-ap/activitypub"
-	"github.com/ospod/ospod/federation/as2"
-)
+package as2
 
 // Media types of ActivityStreams documents.
 const (
@@ -20,10 +12,10 @@ var actorContext = []any{
 	"https://www.w3.org/ns/activitystreams",
 	"https://w3id.org/security/v1",
 	map[string]any{
-		"ospo":                      as2.OSPONamespace,
+		"ospo":                      OSPONamespace,
 		"schema":                    "http://schema.org/",
 		"toot":                      "http://joinmastodon.org/ns#",
-		"fep":                       as2.FEP8a8e,
+		"fep":                       FEP8a8e,
 		"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
 		"discoverable":              "toot:discoverable",
 		"indexable":                 "toot:indexable",
@@ -47,11 +39,11 @@ var eventContext = []any{
 	"https://www.w3.org/ns/activitystreams",
 	map[string]any{
 		"schema":                   "http://schema.org/",
-		"fep":                      as2.FEP8a8e,
+		"fep":                      FEP8a8e,
 		"mz":                       "https://joinmobilizon.org/ns#",
 		"pt":                       "https://joinpeertube.org/ns#",
 		"ical":                     "http://www.w3.org/2002/12/cal/ical#",
-		"ospo":                     as2.OSPONamespace,
+		"ospo":                     OSPONamespace,
 		"timezone":                 "fep:timezone",
 		"eventStatus":              map[string]any{"@id": "fep:eventStatus", "@type": "@id"},
 		"category":                 "fep:category",
@@ -75,42 +67,4 @@ var eventContext = []any{
 }
 
 // plainContext is the @context of documents with only core vocabulary.
-var plainContext = "https://www.w3.org/ns/activitystreams"
-
-// marshalDoc serialises a go-ap item, then adds "@context" and the extension
-// properties go-ap has no room for (go-ap emits no @context; see
-// shared/notes/libraries.md). Extra keys replace go-ap's own.
-func marshalDoc(it vocab.Item, ctx any, extra map[string]any) ([]byte, error) {
-	m, err := docMap(it, extra)
-	if err != nil {
-		return nil, err
-	}
-	if ctx != nil {
-		if m["@context"], err = json.Marshal(ctx); err != nil {
-			return nil, err
-		}
-	}
-	return json.Marshal(m)
-}
-
-// docMap is marshalDoc without the context, for documents embedded in others.
-func docMap(it vocab.Item, extra map[string]any) (map[string]json.RawMessage, error) {
-	b, err := vocab.MarshalJSON(it)
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(b, &m); err != nil { // go-ap can emit invalid JSON
-		return nil, fmt.Errorf("go-ap output: %w", err)
-	}
-	for k, v := range extra {
-		if v == nil {
-			delete(m, k)
-			continue
-		}
-		if m[k], err = json.Marshal(v); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
-}
+const plainContext = "https://www.w3.org/ns/activitystreams"
