@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,7 +82,7 @@ func (s *Server) adminEventNewPage(c echo.Context) error {
 		e = src
 		e.ID = ""
 	}
-	return s.renderEventForm(c, http.StatusOK, inputOf(e), "", nil)
+	return s.renderEventForm(c, http.StatusOK, inputOf(e), "", nil, nil)
 }
 
 // adminEventEditPage is GET /admin/events/:id.
@@ -90,10 +91,10 @@ func (s *Server) adminEventEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderEventForm(c, http.StatusOK, inputOf(e), e.ID, nil)
+	return s.renderEventForm(c, http.StatusOK, inputOf(e), e.ID, nil, nil)
 }
 
-func (s *Server) renderEventForm(c echo.Context, status int, in *eventInput, id string, fe formErrors) error {
+func (s *Server) renderEventForm(c echo.Context, status int, in *eventInput, id string, fe formErrors, typed url.Values) error {
 	r := s.reader(c)
 	p, err := s.node.Profile(c.Request().Context())
 	if err != nil {
@@ -106,6 +107,7 @@ func (s *Server) renderEventForm(c echo.Context, status int, in *eventInput, id 
 		v.Event = &eventActions{ID: id, URL: s.node.URLs.Event(id), Cancelled: in.e.Status == "cancelled"}
 	}
 	v.Sections = eventSections(r, in, p.Languages(), p.DefaultLanguage())
+	keepTyped(v.fields(), fe, typed)
 	v.Form.summarize(v.fields(), fe)
 	return s.renderAdmin(c, status, "admin_form.html", adminPage{Title: title, Section: "events", Data: v})
 }
@@ -160,7 +162,7 @@ func (s *Server) adminEventSave(c echo.Context) error {
 		}
 	}
 	if len(fe) > 0 {
-		return s.renderEventForm(c, http.StatusBadRequest, in, id, fe)
+		return s.renderEventForm(c, http.StatusBadRequest, in, id, fe, form)
 	}
 	if id == "" {
 		s.audit(c, "event.create", e.ID, changedFields(nil, e))

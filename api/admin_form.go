@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -166,6 +167,16 @@ func (v *formView) summarize(fields []*formField, fe formErrors) {
 	for _, f := range fields {
 		if f.Error != "" {
 			v.Errors = append(v.Errors, f)
+		}
+	}
+}
+
+// keepTyped shows again, as typed, the inputs that could not be read into
+// the document (a number that is not one has no place in it).
+func keepTyped(fields []*formField, fe formErrors, typed url.Values) {
+	for _, f := range fields {
+		if _, bad := fe[f.Name]; bad && typed.Has(f.Name) && f.Type != "checkbox" {
+			f.Value = typed.Get(f.Name)
 		}
 	}
 }

@@ -45,7 +45,7 @@ func (s *Server) adminProfilePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderProfileForm(c, http.StatusOK, p, nil, "")
+	return s.renderProfileForm(c, http.StatusOK, p, nil, "", nil)
 }
 
 // adminProfileSave is POST /admin/profile.
@@ -82,16 +82,17 @@ func (s *Server) adminProfileSave(c echo.Context) error {
 		}
 	}
 	if len(fe) > 0 {
-		return s.renderProfileForm(c, http.StatusBadRequest, p, fe, newLang)
+		return s.renderProfileForm(c, http.StatusBadRequest, p, fe, newLang, form)
 	}
 	s.audit(c, "profile.update", "profile", changedFields(before, p))
 	return c.Redirect(http.StatusSeeOther, "/admin/profile?done=saved")
 }
 
-func (s *Server) renderProfileForm(c echo.Context, status int, p *store.Profile, fe formErrors, newLang string) error {
+func (s *Server) renderProfileForm(c echo.Context, status int, p *store.Profile, fe formErrors, newLang string, typed url.Values) error {
 	r := s.reader(c)
 	v := &formPage{Form: formView{Action: "/admin/profile"}, Submit: r.T("admin.profile.save"), Intro: r.T("admin.profile.help")}
 	v.Sections = profileSections(r, p, newLang)
+	keepTyped(v.fields(), fe, typed)
 	v.Form.summarize(v.fields(), fe)
 	return s.renderAdmin(c, status, "admin_form.html", adminPage{Title: r.T("admin.nav.profile"), Section: "profile", Data: v})
 }
