@@ -239,46 +239,6 @@ func organisationSections(r *reader, p *store.Profile) []formSection {
 	return []formSection{parent, members, ids}
 }
 
-// placeSection edits a place (the profile's or an event's location).
-func placeSection(r *reader, name, legend string, pl *store.Place) formSection {
-	var p store.Place
-	var a store.PostalAddress
-	if pl != nil {
-		p = *pl
-		if p.Address != nil {
-			a = *p.Address
-		}
-	}
-	num := func(v *float64) string {
-		if v == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*v, 'f', -1, 64)
-	}
-	sec := formSection{Legend: legend}
-	for _, x := range []struct{ key, label, value, auto string }{
-		{".name", "admin.place.name", p.Name, "off"},
-		{".address.streetAddress", "admin.place.street", a.StreetAddress, "street-address"},
-		{".address.postalCode", "admin.place.postalCode", a.PostalCode, "postal-code"},
-		{".address.addressLocality", "admin.place.locality", a.AddressLocality, "address-level2"},
-		{".address.addressRegion", "admin.place.region", a.AddressRegion, "address-level1"},
-		{".address.addressCountry", "admin.place.country", a.AddressCountry, "off"},
-		{".latitude", "admin.place.latitude", num(p.Latitude), "off"},
-		{".longitude", "admin.place.longitude", num(p.Longitude), "off"},
-	} {
-		f := field(name+x.key, r.T(x.label), x.value)
-		f.Autocomplete = x.auto
-		if x.key == ".latitude" || x.key == ".longitude" {
-			f.Type = "number"
-		}
-		if x.key == ".name" {
-			f.claims = []string{name}
-		}
-		sec.Fields = append(sec.Fields, f)
-	}
-	return sec
-}
-
 // profileFromForm reads the form into a profile; texts in languages the
 // form does not show, and other languages of organisation names, are kept
 // from before. It returns the inputs it could not read (message keys) and
@@ -352,53 +312,4 @@ func profileFromForm(form url.Values, before *store.Profile) (*store.Profile, fo
 	}
 	p.Location = placeFromForm(form, "location", bad)
 	return p, bad, newLang
-}
-
-// textsFromForm reads a multilingual text: "name.<tag>" inputs, and
-// "name.new" under the tag typed for a new language.
-func textsFromForm(form url.Values, name, newLang string) store.LangMap {
-	m := store.LangMap{}
-	for k, vs := range form {
-		tag, ok := strings.CutPrefix(k, name+".")
-		if !ok || tag == "new" || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
-			continue
-		}
-		m[tag] = strings.TrimSpace(vs[0])
-	}
-	if v := strings.TrimSpace(form.Get(name + ".new")); v != "" && newLang != "" {
-		m[newLang] = v
-	}
-	if len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
-// placeFromForm reads a place; nil when every input is empty.
-func placeFromForm(form url.Values, name string, bad formErrors) *store.Place {
-	get := func(k string) string { return strings.TrimSpace(form.Get(name + k)) }
-	a := &store.PostalAddress{StreetAddress: get(".address.streetAddress"), PostalCode: get(".address.postalCode"),
-		AddressLocality: get(".address.addressLocality"), AddressRegion: get(".address.addressRegion"),
-		AddressCountry: get(".address.addressCountry")}
-	p := &store.Place{Name: get(".name")}
-	if *a != (store.PostalAddress{}) {
-		p.Address = a
-	}
-	for _, c := range []struct {
-		key string
-		dst **float64
-	}{{".latitude", &p.Latitude}, {".longitude", &p.Longitude}} {
-		if v := get(c.key); v != "" {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				bad[name+c.key] = "admin.err.number"
-				continue
-			}
-			*c.dst = &f
-		}
-	}
-	if p.Name == "" && p.Address == nil && p.Latitude == nil && p.Longitude == nil {
-		return nil
-	}
-	return p
 }
