@@ -57,7 +57,7 @@ func (s *Server) adminGetProfile(c echo.Context) error {
 
 func (s *Server) adminPutProfile(c echo.Context) error {
 	var p store.Profile
-	if err := decodeJSON(c, &p, "actor", "account"); err != nil {
+	if err := decodeDocument(c, &p, func() error { p.Normalize(); return p.Validate() }, "actor", "account"); err != nil {
 		return err
 	}
 	before, _ := s.st.Profile(c.Request().Context()) // nil before the first
@@ -74,7 +74,7 @@ func (s *Server) adminListEvents(c echo.Context) error {
 
 func (s *Server) adminCreateEvent(c echo.Context) error {
 	var e store.Event
-	if err := decodeJSON(c, &e, "url"); err != nil {
+	if err := decodeDocument(c, &e, s.eventValidator(c, &e), "url"); err != nil {
 		return err
 	}
 	if err := s.node.CreateEvent(c.Request().Context(), &e); err != nil {
@@ -99,7 +99,7 @@ func (s *Server) adminUpdateEvent(c echo.Context) error {
 		return store.ErrNotFound
 	}
 	var e store.Event
-	if err := decodeJSON(c, &e, "url"); err != nil {
+	if err := decodeDocument(c, &e, s.eventValidator(c, &e), "url"); err != nil {
 		return err
 	}
 	before, _ := s.st.Event(c.Request().Context(), id)
@@ -138,8 +138,9 @@ func (s *Server) liveEvent(c echo.Context) (*store.Event, error) {
 }
 
 // decodeJSON reads a JSON request body strictly: application/json only, one
-// object, no unknown fields (a typo is an error, not silently ignored),
-// except the read-only fields that GET returns, which are ignored.
+// object, no key twice, no unknown fields (a typo is an error, not silently
+// ignored), except the read-only fields that GET returns, which are
+// ignored. Every wrong field is reported at once (store.DecodeJSON).
 func decodeJSON(c echo.Context, v any, readOnly ...string) error {
 	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -151,71 +152,79 @@ func decodeJSON(c echo.Context, v any, readOnly ...string) error {
 	if err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			return problem(he.Code, "The request body is too large.")
+			return he // 413 from the body limit: handleError names the limit
 		}
 		return problem(http.StatusBadRequest, "Could not read the request body.")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return problem(http.StatusBadRequest, "The request body is empty; send a JSON document.")
 	}
-	// Drop the read-only keys GET adds, so GET -> edit -> PUT works.
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return jsonProblem(err)
-	}
-	for _, k := range append(readOnly, "published", "updated") {
-		delete(raw, k)
-	}
-	if _, ok := raw["id"]; ok {
-		delete(raw, "id")
-	}
-	body, _ = json.Marshal(raw)
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	// GET -> edit -> PUT works: the read-only keys GET adds are skipped.
+	if err := store.DecodeJSON(body, v, append(readOnly, "id", "published", "updated")...); err != nil {
 		return jsonProblem(err)
 	}
 	return nil
 }
 
-// jsonProblem turns a decoding error into a 400 that names the field when it can.
+// decodeDocument is decodeJSON for a document with a Validate method: when
+// some fields cannot be read, the others are still validated, so the answer
+// names every invalid field at once.
+func decodeDocument(c echo.Context, v any, validate func() error, readOnly ...string) error {
+	err := decodeJSON(c, v, readOnly...)
+	var he *httpError
+	if !errors.As(err, &he) || len(he.fields) == 0 {
+		return err
+	}
+	var ve *store.ValidationError
+	if errors.As(validate(), &ve) {
+		he.fields = mergeFieldErrors(he.fields, ve.Fields)
+	}
+	return he
+}
+
+// mergeFieldErrors adds to first the errors of more on fields it does not name yet.
+func mergeFieldErrors(first, more []store.FieldError) []store.FieldError {
+	named := map[string]bool{}
+	for _, f := range first {
+		named[f.Field] = true
+	}
+	for _, f := range more {
+		if !named[f.Field] && !named[strings.SplitN(strings.SplitN(f.Field, ".", 2)[0], "[", 2)[0]] {
+			first = append(first, f)
+			named[f.Field] = true
+		}
+	}
+	return first
+}
+
+// eventValidator validates an event as the node will (its default language
+// from the profile).
+func (s *Server) eventValidator(c echo.Context, e *store.Event) func() error {
+	return func() error {
+		p, err := s.node.Profile(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		e.Normalize(p.DefaultLanguage())
+		return e.Validate()
+	}
+}
+
+// jsonProblem turns a decoding error into a 400 that names the fields when it can.
 func jsonProblem(err error) error {
 	var (
 		se *json.SyntaxError
-		te *json.UnmarshalTypeError
+		ve *store.ValidationError
 	)
 	p := &httpError{status: http.StatusBadRequest}
 	switch {
 	case errors.As(err, &se):
 		p.detail = fmt.Sprintf("The body is not valid JSON (at byte %d).", se.Offset)
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "(document)"
-		}
-		p.detail = "A field has the wrong type."
-		p.fields = []store.FieldError{{Field: field, Reason: "must be " + jsonKind(te.Type.Kind().String())}}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		p.detail = "The document has a field this node does not know."
-		p.fields = []store.FieldError{{Field: name, Reason: "is not a known field (see docs/profile.md and docs/api.md)"}}
+	case errors.As(err, &ve):
+		p.detail = "The document has fields of the wrong type, given twice or unknown; nothing was stored."
+		p.fields = ve.Fields
 	default:
 		p.detail = "The body could not be read as the expected document: " + err.Error()
 	}
 	return p
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "bool":
-		return "true or false"
-	default:
-		return "a number"
-	}
 }

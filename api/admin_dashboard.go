@@ -48,11 +48,9 @@ func (s *Server) adminDashboard(c echo.Context) error {
 	if v.Following, err = s.st.CountRelations(ctx, store.Following, store.FollowAccepted); err != nil {
 		return err
 	}
-	reports, err := s.st.Reports(ctx, 200)
-	if err != nil {
+	if v.OpenReports, err = s.st.CountOpenReports(ctx); err != nil {
 		return err
 	}
-	v.OpenReports = len(reports)
 	if v.FailingHosts, err = s.st.FailingHosts(ctx, 20); err != nil {
 		return err
 	}

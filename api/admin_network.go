@@ -185,14 +185,6 @@ func (s *Server) adminDisallow(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) adminReports(c echo.Context) error {
-	reports, err := s.st.Reports(c.Request().Context(), 200)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": reports, "total": len(reports)})
-}
-
 // adminImportOSPOmeta imports an OSPOmeta list sent as the body
 // (application/yaml) or fetched from ?url=; ?licence= and ?source= describe it.
 func (s *Server) adminImportOSPOmeta(c echo.Context) error {

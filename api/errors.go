@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,6 +65,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if msg, ok := ee.Message.(string); ok && ee.Code < 500 {
 			p.Detail = msg
 		}
+		if ee.Code == http.StatusRequestEntityTooLarge {
+			p.Detail = "The request body is larger than the limit of " + limitText(s.opts.BodyLimit) + "."
+		}
 	default:
 		p.Status = http.StatusInternalServerError
 	}
@@ -84,4 +88,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	body, _ := json.Marshal(p)
 	c.Response().Header().Set(echo.HeaderContentType, contentTypeProblem)
 	_ = c.Blob(p.Status, contentTypeProblem, body)
+}
+
+// limitText writes a body limit in Echo's notation ("1M", "512K") for
+// people: Echo counts in powers of 1024.
+func limitText(limit string) string {
+	l := strings.ToUpper(strings.TrimSpace(limit))
+	for _, u := range []struct{ suffix, unit string }{{"G", "GiB"}, {"M", "MiB"}, {"K", "KiB"}} {
+		if n, ok := strings.CutSuffix(strings.TrimSuffix(l, "B"), u.suffix); ok {
+			return n + " " + u.unit
+		}
+	}
+	return limit + " bytes"
 }

@@ -279,3 +279,11 @@ func retryDelay(attempt int, o *DeliveryOptions) time.Duration {
 	jitter := 0.8 + 0.4*rand.Float64()
 	return time.Duration(float64(d) * jitter)
 }
+
+// RetryHost is "retry now" for a host: its failing and given-up deliveries
+// fall due, and the worker is woken. It returns how many are due.
+func (n *Node) RetryHost(ctx context.Context, host string) (int, error) {
+	count, err := n.st.RetryHost(ctx, host)
+	n.nudge(err)
+	return count, err
+}

@@ -102,18 +102,34 @@ func (n *Node) allowedURL(ctx context.Context, u string) error {
 // its requests are refused, nothing is fetched from or delivered to it, and
 // everything cached from it is purged, in one transaction.
 func (n *Node) BlockDomain(ctx context.Context, domain, reason string) error {
+	return n.blockDomain(ctx, domain, reason, nil)
+}
+
+// DomainError says why a domain cannot be blocked.
+type DomainError struct{ Reason string }
+
+func (e *DomainError) Error() string { return e.Reason }
+
+// blockDomain is BlockDomain, with more writes (also) in its transaction.
+func (n *Node) blockDomain(ctx context.Context, domain, reason string, also func(tx *store.Tx) error) error {
 	domain = store.NormalizeDomain(domain)
 	if domain == "" || strings.ContainsAny(domain, " /@") {
-		return errors.New("not a domain name")
+		return &DomainError{"not a domain name"}
 	}
 	if store.DomainMatches(domain, n.base.Host) {
-		return errors.New("a node cannot block itself")
+		return &DomainError{"a node cannot block itself"}
 	}
 	err := n.st.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.AddDomainBlock(ctx, domain, reason); err != nil {
 			return err
 		}
-		return tx.PurgeDomain(ctx, domain)
+		if err := tx.PurgeDomain(ctx, domain); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
 	})
 	n.invalidateRules()
 	if err == nil {

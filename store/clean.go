@@ -1,6 +1,9 @@
 package store
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // CleanRemote makes a profile received from another server safe to index:
 // normalised, with every field that fails validation dropped rather than the
@@ -88,6 +91,13 @@ func (e *Event) CleanRemote(defaultLang string) bool {
 	e.Normalize(defaultLang)
 	if e.Timezone == "" {
 		e.Timezone = "UTC"
+	}
+	// Another server's offsets are taken as given: its instants, shown
+	// in its time zone (only a person's own input is refused for them).
+	for _, v := range []*string{&e.StartTime, &e.EndTime} {
+		if t, err := time.Parse(time.RFC3339, *v); err == nil {
+			*v = t.UTC().Format(time.RFC3339)
+		}
 	}
 	for range 3 {
 		err := e.Validate()

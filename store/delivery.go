@@ -155,15 +155,17 @@ type Host struct {
 	LastError     string    `json:"lastError,omitempty"`
 	Unreachable   bool      `json:"unreachable"`
 	Pending       int       `json:"pending"`
+	Dead          int       `json:"dead"`
 }
 
 const hostColumns = `h.host, h.failing_since, h.last_success_at, h.last_failure_at, h.last_error, h.unreachable,
-	(SELECT count(*) FROM deliveries d WHERE d.host = h.host AND d.state = 'pending')`
+	(SELECT count(*) FROM deliveries d WHERE d.host = h.host AND d.state = 'pending'),
+	(SELECT count(*) FROM deliveries d WHERE d.host = h.host AND d.state = 'dead')`
 
 func scanHost(row interface{ Scan(...any) error }) (*Host, error) {
 	var h Host
 	var failing, success, failure sql.NullString
-	err := row.Scan(&h.Host, &failing, &success, &failure, &h.LastError, &h.Unreachable, &h.Pending)
+	err := row.Scan(&h.Host, &failing, &success, &failure, &h.LastError, &h.Unreachable, &h.Pending, &h.Dead)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -223,6 +225,48 @@ func (s *Store) ReviveHost(ctx context.Context, host string) error {
 		_, err = tx.tx.ExecContext(ctx, `UPDATE deliveries SET next_at = ? WHERE host = ? AND state = 'pending' AND next_at > ?`, now, host, now)
 		return err
 	})
+}
+
+// RetryHost is an administrator's "retry now" for a host: its pending
+// deliveries fall due now, those given up (dead) are tried once more, and
+// the host is no longer treated as unreachable (which would hold the
+// attempts until its next probe). Its failure history stays until an
+// attempt succeeds. It returns how many deliveries are now due.
+func (s *Store) RetryHost(ctx context.Context, host string) (int, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		now := fmtTime(tx.now)
+		res, err := tx.tx.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', next_at = ?, lease_until = NULL, updated_at = ?
+			WHERE host = ? AND (state = 'dead' OR (state = 'pending' AND (lease_until IS NULL OR lease_until <= ?)))`,
+			now, now, host, now)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = tx.tx.ExecContext(ctx, `UPDATE hosts SET unreachable = 0, updated_at = ? WHERE host = ?`, now, host)
+		return err
+	})
+	return int(n), err
+}
+
+// Hosts lists the delivery health of every host we have delivered to,
+// failing ones first, then by name.
+func (s *Store) Hosts(ctx context.Context, limit int) ([]*Host, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+hostColumns+` FROM hosts h
+		ORDER BY h.failing_since IS NULL, h.failing_since, h.host LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Host
+	for rows.Next() {
+		h, err := scanHost(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 // QueueStats summarises the delivery queue.

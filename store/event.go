@@ -126,8 +126,8 @@ func (e *Event) Validate() error {
 			loc = l
 		}
 	}
-	start, okStart := c.instant("startTime", e.StartTime)
-	end, okEnd := c.instant("endTime", e.EndTime)
+	start, okStart := c.instant("startTime", e.StartTime, loc)
+	end, okEnd := c.instant("endTime", e.EndTime, loc)
 	if okStart && okEnd {
 		switch {
 		case !end.After(start):
@@ -169,8 +169,12 @@ func (e *Event) Validate() error {
 	return nil
 }
 
-// instant parses an RFC 3339 time with an offset, in a sane range.
-func (c *checker) instant(field, v string) (time.Time, bool) {
+// instant parses an RFC 3339 time with an offset, in a sane range. A
+// numeric offset must be the one the event's time zone (loc, when known)
+// has at that moment: 10:00+05:00 in Europe/Paris is a mistake, not a time
+// to convert silently. "Z" gives the instant in UTC without claiming a
+// local offset (RFC 9557), and is written in the zone.
+func (c *checker) instant(field, v string, loc *time.Location) (time.Time, bool) {
 	if v == "" {
 		c.add(field, "is required (RFC 3339 with an offset, e.g. 2026-03-05T10:00:00+01:00)")
 		return time.Time{}, false
@@ -183,6 +187,17 @@ func (c *checker) instant(field, v string) (time.Time, bool) {
 	if t.Year() < 1970 || t.Year() > 9999 {
 		c.add(field, "is out of range")
 		return time.Time{}, false
+	}
+	if loc != nil && !strings.HasSuffix(v, "Z") {
+		local := t.In(loc)
+		_, want := local.Zone()
+		if _, got := t.Zone(); got != want {
+			c.add(field, "has the offset %s, but %s is at %s on %s: write %s for %s there, or give the time in UTC (ending in Z)",
+				t.Format("-07:00"), loc, local.Format("-07:00"), t.Format("2006-01-02"),
+				time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc).Format(time.RFC3339),
+				t.Format("15:04"))
+			return time.Time{}, false
+		}
 	}
 	return t, true
 }

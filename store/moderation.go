@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -163,6 +166,14 @@ func (t *Tx) PurgeDomain(ctx context.Context, domain string) error {
 	return nil
 }
 
+// Report states: a received report is open until someone resolves it
+// (acted on it) or dismisses it (no action needed).
+const (
+	ReportOpen      = "open"
+	ReportResolved  = "resolved"
+	ReportDismissed = "dismissed"
+)
+
 // Report is a Flag received from another server.
 type Report struct {
 	ID         int64     `json:"id"`
@@ -171,6 +182,10 @@ type Report struct {
 	Objects    []string  `json:"objects"`
 	Content    string    `json:"content,omitempty"`
 	ReceivedAt time.Time `json:"received"`
+	State      string    `json:"state"`
+	Note       string    `json:"note,omitempty"`
+	ResolvedBy string    `json:"resolvedBy,omitempty"`
+	ResolvedAt time.Time `json:"resolvedAt,omitzero"`
 }
 
 // AddReport stores a received Flag.
@@ -184,24 +199,79 @@ func (t *Tx) AddReport(ctx context.Context, r *Report) error {
 	return err
 }
 
-// Reports lists received reports, newest first.
-func (s *Store) Reports(ctx context.Context, limit int) ([]*Report, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, activity_id, actor_id, objects, content, received_at FROM reports
-		ORDER BY id DESC LIMIT ?`, limit)
+// ReportFilter selects reports: by state ("" for all), at most Limit.
+type ReportFilter struct {
+	State string
+	Limit int
+}
+
+const reportColumns = `id, activity_id, actor_id, objects, content, received_at, state, note, resolved_by, resolved_at`
+
+func scanReport(row interface{ Scan(...any) error }) (*Report, error) {
+	var r Report
+	var objs, received string
+	var resolved sql.NullString
+	err := row.Scan(&r.ID, &r.ActivityID, &r.ActorID, &objs, &r.Content, &received, &r.State, &r.Note, &r.ResolvedBy, &resolved)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	_ = json.Unmarshal([]byte(objs), &r.Objects)
+	r.ReceivedAt, r.ResolvedAt = parseTime(received), nullTime(resolved)
+	return &r, nil
+}
+
+// Reports lists received reports, newest first (open ones first when all
+// states are asked for).
+func (s *Store) Reports(ctx context.Context, f ReportFilter) ([]*Report, error) {
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+reportColumns+` FROM reports
+		WHERE (? = '' OR state = ?) ORDER BY state <> 'open', id DESC LIMIT ?`, f.State, f.State, f.Limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []*Report{}
 	for rows.Next() {
-		var r Report
-		var objs, received string
-		if err := rows.Scan(&r.ID, &r.ActivityID, &r.ActorID, &objs, &r.Content, &received); err != nil {
+		r, err := scanReport(rows)
+		if err != nil {
 			return nil, err
 		}
-		_ = json.Unmarshal([]byte(objs), &r.Objects)
-		r.ReceivedAt = parseTime(received)
-		out = append(out, &r)
+		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Report returns one report; ErrNotFound if there is none with this id.
+func (s *Store) Report(ctx context.Context, id int64) (*Report, error) {
+	return scanReport(s.readRow(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = ?`, id))
+}
+
+// CountOpenReports counts the reports nobody has answered yet.
+func (s *Store) CountOpenReports(ctx context.Context) (int, error) {
+	var n int
+	err := s.readRow(ctx, `SELECT count(*) FROM reports WHERE state = 'open'`).Scan(&n)
+	return n, err
+}
+
+// AnswerReport resolves or dismisses a report (state ReportResolved or
+// ReportDismissed) with a note, naming who answered; answering again
+// replaces the answer. ErrNotFound if there is no such report.
+func (t *Tx) AnswerReport(ctx context.Context, id int64, state, note, by string) error {
+	if state != ReportResolved && state != ReportDismissed {
+		return fmt.Errorf("store: report state %q", state)
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE reports SET state = ?, note = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`,
+		state, note, by, fmtTime(t.now), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

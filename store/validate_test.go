@@ -180,7 +180,7 @@ func TestEventValidation(t *testing.T) {
 			}
 		}},
 		{name: "times rewritten in the event's zone", edit: func(e *store.Event) {
-			e.StartTime, e.EndTime, e.Timezone = "2032-04-14T08:00:00Z", "2032-04-14T09:30:00+00:00", "America/New_York"
+			e.StartTime, e.EndTime, e.Timezone = "2032-04-14T08:00:00Z", "2032-04-14T05:30:00-04:00", "America/New_York"
 		}, check: func(t *testing.T, e *store.Event) {
 			if e.StartTime != "2032-04-14T04:00:00-04:00" || e.EndTime != "2032-04-14T05:30:00-04:00" {
 				t.Errorf("times = %s - %s, want 2032-04-14T04:00:00-04:00 - 2032-04-14T05:30:00-04:00", e.StartTime, e.EndTime)
@@ -188,6 +188,13 @@ func TestEventValidation(t *testing.T) {
 			if !e.Start.Equal(start) || e.Start.Location() != time.UTC || !e.End.Equal(start.Add(90*time.Minute)) {
 				t.Errorf("Start/End = %v / %v, want UTC instants", e.Start, e.End)
 			}
+		}},
+		{name: "an offset that contradicts the time zone", edit: func(e *store.Event) {
+			e.StartTime, e.EndTime = "2032-04-14T10:00:00+05:00", "2032-04-14T11:30:00+00:00"
+		}, want: []string{"startTime", "endTime"}},
+		{name: "winter offset in summer", edit: func(e *store.Event) { e.StartTime = "2032-04-14T09:00:00+01:00" }, want: []string{"startTime"}},
+		{name: "both offsets of a repeated hour", edit: func(e *store.Event) {
+			e.Timezone, e.StartTime, e.EndTime = "America/New_York", "2032-11-07T01:30:00-04:00", "2032-11-07T01:30:00-05:00"
 		}},
 		{name: "invalid time zone", edit: func(e *store.Event) { e.Timezone = "Europe/Atlantis" }, want: []string{"timezone"}},
 		{name: "Local is not a time zone", edit: func(e *store.Event) { e.Timezone = "Local" }, want: []string{"timezone"}},
@@ -400,5 +407,19 @@ func TestVocabulariesAreCopies(t *testing.T) {
 	}
 	if got := store.SupportAreas()[0]; got != "strategy" {
 		t.Errorf("SupportAreas()[0] = %q after a caller changed its copy", got)
+	}
+}
+
+func TestOffsetMessage(t *testing.T) {
+	e := storetest.Event(time.Date(2032, 4, 14, 8, 0, 0, 0, time.UTC))
+	e.StartTime, e.EndTime, e.Timezone = "2032-04-14T10:00:00+05:00", "2032-04-14T11:30:00+02:00", "Europe/Paris"
+	e.Normalize("en")
+	var ve *store.ValidationError
+	if err := e.Validate(); !errors.As(err, &ve) || len(ve.Fields) != 1 {
+		t.Fatalf("Validate: %v", err)
+	}
+	want := "has the offset +05:00, but Europe/Paris is at +02:00 on 2032-04-14: write 2032-04-14T10:00:00+02:00 for 10:00 there, or give the time in UTC (ending in Z)"
+	if got := ve.Fields[0]; got.Field != "startTime" || got.Reason != want {
+		t.Errorf("got %s: %s\nwant startTime: %s", got.Field, got.Reason, want)
 	}
 }

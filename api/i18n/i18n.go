@@ -4,10 +4,11 @@
 // and the controlled vocabularies (levels of government, support areas,
 // event statuses and categories).
 //
-// The catalogue is one JSON file per language in messages/, embedded in the
-// binary. English is the reference: every other file must have every key
-// (a test checks it), and a missing key falls back to English, then to the
-// key itself, so a page never breaks on a missing translation.
+// The catalogue is one JSON file per language in messages/ (and in
+// messages/admin/ for the admin pages' content), embedded in the binary.
+// English is the reference: every other file must have every key (a test
+// checks it), and a missing key falls back to English, then to the key
+// itself, so a page never breaks on a missing translation.
 package i18n
 
 import (
@@ -35,8 +36,13 @@ var Languages = []Language{
 	{"it", "Italiano"}, {"es", "Español"}, {"nl", "Nederlands"},
 }
 
-//go:embed messages/*.json
+//go:embed messages/*.json messages/admin/*.json
 var messageFS embed.FS
+
+// messageDirs are the folders of the catalogue: each holds one file per
+// language, merged into one catalogue (a key defined twice is an error).
+// The admin pages' strings have their own folder.
+var messageDirs = []string{"messages", "messages/admin"}
 
 var (
 	locales = map[string]*Locale{}
@@ -47,13 +53,16 @@ func init() {
 	tags := make([]language.Tag, len(Languages))
 	for i, l := range Languages {
 		tags[i] = language.MustParse(l.Tag)
-		b, err := messageFS.ReadFile("messages/" + l.Tag + ".json")
-		if err != nil {
-			panic("i18n: " + err.Error())
-		}
 		msgs := map[string]string{}
-		if err := json.Unmarshal(b, &msgs); err != nil {
-			panic("i18n: messages/" + l.Tag + ".json: " + err.Error())
+		for _, dir := range messageDirs {
+			name := dir + "/" + l.Tag + ".json"
+			b, err := messageFS.ReadFile(name)
+			if err != nil {
+				panic("i18n: " + err.Error())
+			}
+			if err := mergeMessages(msgs, b); err != nil {
+				panic("i18n: " + name + ": " + err.Error())
+			}
 		}
 		locales[l.Tag] = &Locale{Tag: l.Tag, tag: tags[i], msgs: msgs}
 	}
@@ -61,6 +70,28 @@ func init() {
 		l.fallback = locales[Default]
 	}
 	matcher = language.NewMatcher(tags)
+}
+
+// mergeMessages adds a catalogue file's messages to msgs; a key that msgs
+// already has is an error, so two files never silently override each other.
+func mergeMessages(msgs map[string]string, file []byte) error {
+	more := map[string]string{}
+	if err := json.Unmarshal(file, &more); err != nil {
+		return err
+	}
+	var twice []string
+	for k, v := range more {
+		if _, ok := msgs[k]; ok {
+			twice = append(twice, k)
+			continue
+		}
+		msgs[k] = v
+	}
+	if len(twice) > 0 {
+		sort.Strings(twice)
+		return fmt.Errorf("keys defined twice: %s", strings.Join(twice, ", "))
+	}
+	return nil
 }
 
 // Supported returns the interface language for a tag the reader chose

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -162,9 +161,11 @@ func (e *env) readDoc(path string, v any) error {
 	if len(b) > 1<<20 {
 		return fmt.Errorf("%s: larger than 1 MiB", path)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	// The JSON API's reading: every wrong field named, no key twice.
+	if err := store.DecodeJSON(b, v, "id", "published", "updated"); err != nil {
+		if d := describe(err); d != err {
+			return d
+		}
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

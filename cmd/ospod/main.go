@@ -64,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.discover(ctx, rest)
 	case "block", "unblock", "blocks":
 		return e.block(ctx, cmd, rest)
+	case "report", "reports":
+		return e.report(ctx, rest)
 	case "import":
 		return e.importList(ctx, rest)
 	case "token":
@@ -103,6 +105,8 @@ Usage:
   ospod discover                   run one discovery round now
   ospod block DOMAIN [-reason R]   refuse a domain and purge its data
   ospod unblock DOMAIN | blocks    lift a block | list blocks
+  ospod report list [-state S]     list the reports other servers sent (S: open, resolved, dismissed)
+  ospod report resolve|dismiss ID [-note N] [-block DOMAIN]   answer a report
   ospod import ospometa FILE|URL   list the OSPOs of an OSPOmeta (FLOSS-PSO) file
   ospod token reset                make a new admin token and print it once
   ospod user add NAME --role R     add a staff account (R: admin or editor; password on stdin)

@@ -320,7 +320,7 @@ func TestCLIInvalidDocument(t *testing.T) {
 		}, 2, []string{"timezone:"}},
 		{"event with an unknown field", func(t *testing.T) []string {
 			return []string{"event", "add", editExample(t, "event.json", func(m map[string]any) { m["colour"] = "blue" })}
-		}, 0, []string{`unknown field "colour"`}},
+		}, 2, []string{"colour: is not a known field"}},
 		{"not JSON", func(t *testing.T) []string {
 			p := filepath.Join(t.TempDir(), "bad.json")
 			os.WriteFile(p, []byte("name: yaml?"), 0o644)
