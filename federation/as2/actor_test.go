@@ -72,7 +72,7 @@ func TestActor(t *testing.T) {
 	if !ok || len(ctxList) < 3 || ctxList[0] != "https://www.w3.org/ns/activitystreams" || ctxList[1] != "https://w3id.org/security/v1" {
 		t.Errorf("@context = %v, want ActivityStreams, security/v1 and a term map", m["@context"])
 	}
-	if terms, _ := ctxList[len(ctxList)-1].(map[string]any); terms["ospo"] != as2.OSPONamespace || terms["schema"] != "http://schema.org/" {
+	if terms, _ := ctxList[len(ctxList)-1].(map[string]any); terms["ospo"] != as2.OSPONamespace || terms["schema"] != "http://schema.org#" {
 		t.Errorf("@context term map lacks ospo or schema: %v", terms)
 	}
 	wantNameMap := map[string]any{
