@@ -27,6 +27,7 @@ type event struct {
 	EndTime                  string        `json:"endTime"`
 	EventStatus              string        `json:"eventStatus"`
 	ExternalParticipationURL string        `json:"externalParticipationUrl,omitempty"`
+	ICalStatus               string        `json:"ical:status"` // status again, for Mobilizon (below)
 	ID                       string        `json:"id"`
 	Image                    *eventImage   `json:"image,omitempty"`
 	InLanguage               string        `json:"inLanguage,omitempty"`
@@ -92,6 +93,10 @@ type virtualLocation struct {
 	URL  string `json:"url"`
 }
 
+// Mobilizon reads an event's status from the keys "status" and "ical:status"
+// as written (older versions only the latter), so both carry the iCalendar
+// STATUS; to a JSON-LD reader they are the same property, ical:status.
+
 // eventStatusIRI maps our statuses to FEP-8a8e eventStatus and iCalendar STATUS.
 var eventStatusIRI = map[string][2]string{
 	"scheduled":    {FEP8a8e + "EventScheduled", "CONFIRMED"},
@@ -133,6 +138,7 @@ func eventObject(u URLs, e *store.Event, p *store.Profile) *event {
 		ContentMap:      contentMap,
 		EndTime:         e.EndTime,
 		EventStatus:     status[0],
+		ICalStatus:      status[1],
 		ID:              id,
 		InLanguage:      e.Language,
 		IsOnline:        e.IsOnline(),

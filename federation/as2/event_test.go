@@ -149,6 +149,10 @@ func TestEventVariants(t *testing.T) {
 			if m["eventStatus"] != as2.FEP8a8e+"EventCancelled" || m["status"] != "CANCELLED" {
 				t.Errorf("eventStatus %v status %v", m["eventStatus"], m["status"])
 			}
+			// Mobilizon reads both keys literally, older versions only ical:status.
+			if m["ical:status"] != "CANCELLED" {
+				t.Errorf("ical:status = %v, want CANCELLED beside status", m["ical:status"])
+			}
 			if c := str(t, m, "content"); !strings.Contains(c, "</p><p>⚠️ CANCELLED<br>📅 ") {
 				t.Errorf("content does not flag the cancellation: %q", c)
 			}
