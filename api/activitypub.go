@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,8 +21,13 @@ import (
 func activityJSON(c echo.Context, status int, doc []byte) error {
 	ct := as2.ContentTypeActivity
 	accept := c.Request().Header.Get(echo.HeaderAccept)
-	if !strings.Contains(accept, "application/activity+json") && strings.Contains(accept, "application/ld+json") {
-		ct = as2.ContentTypeLDJSON
+	switch {
+	case wantsActivityJSON(accept):
+		if !strings.Contains(accept, "application/activity+json") && strings.Contains(accept, "application/ld+json") {
+			ct = as2.ContentTypeLDJSON
+		}
+	case wantsPlainJSON(accept):
+		ct = echo.MIMEApplicationJSON // what it asked for: the same document
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "public, max-age=60")
@@ -49,7 +55,8 @@ func etagMatches(header, etag string) bool {
 // negotiate serves ActivityStreams JSON to federation clients and HTML to everyone else.
 func (s *Server) negotiate(c echo.Context, asDoc func() ([]byte, error), page func() error) error {
 	c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
-	if wantsActivityJSON(c.Request().Header.Get(echo.HeaderAccept)) || page == nil {
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	if wantsActivityJSON(accept) || wantsPlainJSON(accept) || page == nil {
 		doc, err := asDoc()
 		if errors.Is(err, federation.ErrGone) && doc != nil {
 			return activityJSON(c, http.StatusGone, doc)
@@ -92,16 +99,23 @@ func (s *Server) nodeInfo(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
-	return c.Blob(http.StatusOK, `application/json; profile="`+federation.NodeInfoSchema+`#"`, doc)
+	return serveValidated(c, `application/json; profile="`+federation.NodeInfoSchema+`#"`, doc, time.Time{}, "public, max-age=1800")
 }
 
+// ospometa is our OSPO in OSPOmeta YAML, the URL FLOSS-PSO polls: it
+// carries validators, so most polls are a 304.
 func (s *Server) ospometa(c echo.Context) error {
-	doc, err := s.node.OSPOmeta(c.Request().Context())
+	ctx := c.Request().Context()
+	doc, err := s.node.OSPOmeta(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.st.Profile(ctx)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
-	return c.Blob(http.StatusOK, "application/yaml; charset=utf-8", doc)
+	return serveValidated(c, mediaYAML, doc, p.Updated, "public, max-age=3600")
 }
 
 func (s *Server) actor(c echo.Context) error {
@@ -110,6 +124,7 @@ func (s *Server) actor(c echo.Context) error {
 }
 
 func (s *Server) home(c echo.Context) error {
+	c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
 	if wantsActivityJSON(c.Request().Header.Get(echo.HeaderAccept)) {
 		return c.Redirect(http.StatusSeeOther, s.node.URLs.Actor)
 	}

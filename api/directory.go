@@ -217,16 +217,26 @@ func (s *Server) nextURL(c echo.Context, page int) string {
 	return s.node.URLs.Base + c.Request().URL.Path + "?" + q.Encode()
 }
 
+// searchCacheControl lets caches keep a search answer briefly; the
+// validators make the re-fetch after that cheap.
+const searchCacheControl = "public, max-age=60"
+
 func (s *Server) apiDirectory(c echo.Context) error {
 	f, page, err := directoryFilter(c)
 	if err != nil {
 		return err
 	}
-	res, err := s.st.SearchDirectory(c.Request().Context(), f)
+	ctx := c.Request().Context()
+	res, err := s.st.SearchDirectory(ctx, f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listPage(s, c, page, f.Limit, f.Offset, res.Total, res.Facets, res.Entries, s.toDirectoryItem))
+	modified, err := s.st.DirectoryLastModified(ctx)
+	if err != nil {
+		return err
+	}
+	return serveJSONValidated(c, listPage(s, c, page, f.Limit, f.Offset, res.Total, res.Facets, res.Entries, s.toDirectoryItem),
+		modified, searchCacheControl)
 }
 
 func (s *Server) apiCalendar(c echo.Context) error {
@@ -234,11 +244,17 @@ func (s *Server) apiCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.st.SearchCalendar(c.Request().Context(), f)
+	ctx := c.Request().Context()
+	res, err := s.st.SearchCalendar(ctx, f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listPage(s, c, page, f.Limit, f.Offset, res.Total, res.Facets, res.Entries, s.toCalendarItem))
+	modified, err := s.feedsModified(ctx)
+	if err != nil {
+		return err
+	}
+	return serveJSONValidated(c, listPage(s, c, page, f.Limit, f.Offset, res.Total, res.Facets, res.Entries, s.toCalendarItem),
+		modified, searchCacheControl)
 }
 
 // listPage is one page of a search answer, with the link to the next page.

@@ -82,3 +82,23 @@ func wantsActivityJSON(accept string) bool {
 	}
 	return false
 }
+
+// wantsPlainJSON reports whether the Accept header asks for application/json
+// and not for HTML: a JSON client (a script, a validator) gets the JSON
+// document of a page's URL; browsers always name text/html.
+func wantsPlainJSON(accept string) bool {
+	json, html := false, false
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case "application/json":
+			json = true
+		case "text/html", "application/xhtml+xml":
+			html = true
+		}
+	}
+	return json && !html
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -133,14 +134,22 @@ func (s *Server) dataLicence() dataLicence {
 // of the request (DTSTAMP, "updated" come from the data), so equal data
 // gives an equal ETag.
 func (s *Server) serveOpenData(c echo.Context, mediaType string, body []byte, modified time.Time) error {
+	if lic := s.dataLicence(); lic.URL != "" {
+		c.Response().Header().Set("Link", "<"+lic.URL+`>; rel="license"`)
+	}
+	return serveValidated(c, mediaType, body, modified, "public, max-age=300")
+}
+
+// serveValidated writes a body built in memory with a strong ETag (a hash of
+// the body), Last-Modified when modified is known, and cacheControl; or 304
+// when the client's copy is current. Every document that clients poll goes
+// through it: the open data, the search API, NodeInfo, OSPOmeta.
+func serveValidated(c echo.Context, mediaType string, body []byte, modified time.Time, cacheControl string) error {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, "public, max-age=300")
+	h.Set(echo.HeaderCacheControl, cacheControl)
 	h.Set("ETag", etag)
-	if lic := s.dataLicence(); lic.URL != "" {
-		h.Set("Link", "<"+lic.URL+`>; rel="license"`)
-	}
 	modified = modified.UTC().Truncate(time.Second)
 	if !modified.IsZero() {
 		h.Set(echo.HeaderLastModified, modified.Format(http.TimeFormat))
@@ -149,6 +158,16 @@ func (s *Server) serveOpenData(c echo.Context, mediaType string, body []byte, mo
 		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(http.StatusOK, mediaType, body)
+}
+
+// serveJSONValidated is serveValidated for a value written as Echo's c.JSON
+// writes it (compact, with a final newline).
+func serveJSONValidated(c echo.Context, v any, modified time.Time, cacheControl string) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return serveValidated(c, echo.MIMEApplicationJSON, append(body, '\n'), modified, cacheControl)
 }
 
 // notModified evaluates If-None-Match, or else If-Modified-Since (RFC 9110
