@@ -1,21 +1,29 @@
 package api_test
 
-// The admin pages in Chromium at 390 px wide: keyboard-only sign-in, every
-// page audited by axe-core (no serious or critical violation), no script,
-// no sideways scrolling, and the refusals (wrong password, 429, editor 403)
-// as readable pages.
+// The admin pages in Chromium at 390 px wide: keyboard-only sign-in and
+// second factor, every page audited by axe-core (no violation of any
+// impact), no script, no sideways scrolling, and every refusal (wrong
+// password, wrong code, 429, editor 403, CSRF, cross-origin, expired
+// session) as a readable page.
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/ospod/ospod/api/auth"
 	"github.com/ospod/ospod/api/nodetest"
 	"github.com/ospod/ospod/store"
+	"github.com/ospod/ospod/store/storetest"
 )
 
 // adminTab is a tab 390 px wide.
@@ -63,7 +71,8 @@ func (tb *tab) keyboardSignIn(name, password string, status int64) {
 
 func TestBrowserAdmin(t *testing.T) {
 	needBrowser(t)
-	n := staffNode(t, nodetest.Options{})
+	clock := storetest.NewClock(time.Now().UTC())
+	n := staffNode(t, nodetest.Options{Now: clock.Now})
 	setProfile(t, n, func(p map[string]any) { delete(p, "logo") })
 	browserEvent(t, n, map[string]any{"name": map[string]string{"en": "Licensing clinic"}})
 	tb := adminTab(t)
@@ -103,10 +112,19 @@ func TestBrowserAdmin(t *testing.T) {
 	tb2.open(link, 200)
 	tb2.checkAdminPage("invitation link")
 
-	// The second factor: enrolment page.
+	// The second factor, with the keyboard: enrolment, a wrong first code,
+	// the right one and the recovery codes.
 	tb.open(n.URL+"/admin/account", 200)
 	tb.follow("turn on", 200, chromedp.Click(chromedp.CSS(`form[action="/admin/account/factor/start"] button`)))
 	tb.checkAdminPage("second factor enrolment")
+	secret := eval[string](tb, `document.querySelector('section[aria-labelledby="factor-h"] code').textContent`)
+	tb.enterCode("000000", 400)
+	tb.checkAdminPage("wrong first code")
+	tb.enterCode(auth.TOTPCode(secret, clock.Now()), 200)
+	if c := eval[int](tb, `document.querySelectorAll('ul.codes li').length`); c != 10 {
+		t.Errorf("%d recovery codes shown", c)
+	}
+	tb.checkAdminPage("recovery codes")
 
 	// Sign out with the button.
 	tb.follow("sign out", 200, chromedp.Click(chromedp.CSS(`form[action="/admin/logout"] button`)))
@@ -114,16 +132,89 @@ func TestBrowserAdmin(t *testing.T) {
 		t.Errorf("after sign out: %s", loc)
 	}
 	tb.checkAdminPage("signed out")
+
+	// Signing in again asks for a code: a wrong one, then the next step's.
+	tb.keyboardSignIn("alice", alicePassword, 200)
+	if loc := tb.location(); loc != "/admin/login/code" {
+		t.Fatalf("after the password: %s", loc)
+	}
+	tb.checkAdminPage("code page")
+	tb.enterCode("123456", 401)
+	tb.checkAdminPage("wrong code")
+	tb.enterCode(auth.TOTPCode(secret, clock.Advance(30*time.Second)), 200)
+	if loc := tb.location(); loc != "/admin" {
+		t.Errorf("after the code: %s", loc)
+	}
 }
 
+// enterCode types a second-factor code into the field #code and presses Enter.
+func (tb *tab) enterCode(code string, status int64) {
+	tb.t.Helper()
+	tabTo(tb.t, tb, "#code")
+	typeKeys(tb.t, tb, code)
+	tb.follow("code "+code, status, chromedp.KeyEvent(kb.Enter))
+}
+
+// TestBrowserAdminRefusals: each refusal of the issue as a readable page,
+// 390 px wide, audited: an editor on admin pages, a form with a wrong or
+// without a CSRF token, a cross-origin form, an expired session and 429
+// after ten failed sign-ins. None of them changes anything.
 func TestBrowserAdminRefusals(t *testing.T) {
 	needBrowser(t)
-	n := staffNode(t, nodetest.Options{})
+	clock := storetest.NewClock(time.Now().UTC())
+	n := staffNode(t, nodetest.Options{NoWorker: true, Now: clock.Now, SessionIdle: time.Hour})
 	tb := adminTab(t)
 	tb.open(n.URL+"/admin/login", 200)
 	tb.keyboardSignIn("bob", bobPassword, 200)
-	tb.open(n.URL+"/admin/users", 403)
-	tb.checkAdminPage("editor on /admin/users")
+	for _, p := range []string{"/admin/users", "/admin/moderation"} {
+		tb.open(n.URL+p, 403)
+		tb.checkAdminPage("editor on " + p)
+	}
+
+	// The invitation form with its CSRF token altered, then removed.
+	ta := adminTab(t)
+	ta.open(n.URL+"/admin/login", 200)
+	ta.keyboardSignIn("alice", alicePassword, 200)
+	for what, js := range map[string]string{
+		"wrong CSRF token":   `document.querySelector('#u-name').form.elements.csrf.value = 'x' + document.querySelector('#u-name').form.elements.csrf.value`,
+		"missing CSRF token": `document.querySelector('#u-name').form.elements.csrf.remove()`,
+	} {
+		ta.open(n.URL+"/admin/users", 200)
+		eval[any](ta, js)
+		ta.follow(what, 403, chromedp.SendKeys(chromedp.ID("u-name"), "mallory"), chromedp.KeyEvent(kb.Enter))
+		ta.checkAdminPage(what)
+	}
+
+	// The same form on a page of another origin (another loopback port),
+	// with the right token, submitted with the keyboard.
+	ta.open(n.URL+"/admin/users", 200)
+	token := eval[string](ta, `document.querySelector('#u-name').form.elements.csrf.value`)
+	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>Elsewhere</title><link rel="icon" href="data:,">
+<form method="post" action="%s/admin/users"><input type="hidden" name="csrf" value="%s">
+<input type="hidden" name="name" value="mallory"><button id="go">Win a prize</button></form>`, n.URL, token)
+	}))
+	t.Cleanup(foreign.Close)
+	ta.open(foreign.URL, 200)
+	tabTo(t, ta, "#go")
+	ta.follow("cross-origin form", 403, chromedp.KeyEvent(kb.Enter))
+	ta.checkAdminPage("cross-origin form")
+	if _, err := n.Store.StaffAccount(context.Background(), "mallory"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an account was made by a refused form: %v", err)
+	}
+
+	// An expired session: the form is sent after an idle hour, and the
+	// sign-in page answers; nothing is stored.
+	ta.open(n.URL+"/admin/users", 200)
+	clock.Advance(61 * time.Minute)
+	ta.follow("form after the session expired", 200, chromedp.SendKeys(chromedp.ID("u-name"), "carol"), chromedp.KeyEvent(kb.Enter))
+	if loc := ta.location(); loc != "/admin/login" {
+		t.Errorf("expired session: at %s", loc)
+	}
+	ta.checkAdminPage("expired session")
+	if _, err := n.Store.StaffAccount(context.Background(), "carol"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an account was made with an expired session: %v", err)
+	}
 
 	// Ten failures, then the right password meets a page that says when to retry.
 	c := n.NewStaffClient()
