@@ -45,11 +45,14 @@ func (s *Server) adminFactorConfirm(c echo.Context) error {
 	ctx := c.Request().Context()
 	st := staffOf(c)
 	a := st.Account
-	var err error
 	if a.TOTPEnabled || a.TOTPSecret == "" {
 		return c.Redirect(http.StatusSeeOther, "/admin/account")
 	}
-	if !auth.ValidTOTP(c.FormValue("code"), a.TOTPSecret, s.st.Now()) {
+	ok, err := s.useTOTP(c, a, c.FormValue("code"))
+	if err != nil {
+		return err
+	}
+	if !ok {
 		v := accountView{Enroll: &enrollView{Secret: a.TOTPSecret, URI: auth.TOTPURI(s.totpIssuer(), a.Name, a.TOTPSecret)},
 			Error: s.reader(c).T("admin.factor.wrong")}
 		return s.renderAccount(c, http.StatusBadRequest, v)
@@ -85,7 +88,11 @@ func (s *Server) adminFactorOff(c echo.Context) error {
 	if !a.TOTPEnabled {
 		return c.Redirect(http.StatusSeeOther, "/admin/account")
 	}
-	if !s.checkFactor(c, a, c.FormValue("code")) {
+	ok, err := s.checkFactor(c, a, c.FormValue("code"))
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return s.renderAccount(c, http.StatusBadRequest, accountView{Error: s.reader(c).T("admin.factor.wrong")})
 	}
 	off, empty := false, ""
@@ -99,17 +106,28 @@ func (s *Server) adminFactorOff(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/account?done=saved")
 }
 
-// checkFactor accepts a current TOTP code or an unused recovery code (which it uses up).
-func (s *Server) checkFactor(c echo.Context, a *store.StaffAccount, code string) bool {
+// checkFactor accepts a current TOTP code not used before, or an unused
+// recovery code (which it uses up).
+func (s *Server) checkFactor(c echo.Context, a *store.StaffAccount, code string) (bool, error) {
 	code = strings.TrimSpace(code)
 	if code == "" {
-		return false
+		return false, nil
 	}
-	if auth.ValidTOTP(code, a.TOTPSecret, s.st.Now()) {
-		return true
+	if ok, err := s.useTOTP(c, a, code); ok || err != nil {
+		return ok, err
 	}
-	ok, err := s.st.UseRecoveryCode(c.Request().Context(), a.ID, auth.RecoveryCodeHash(code))
-	return err == nil && ok
+	return s.st.UseRecoveryCode(c.Request().Context(), a.ID, auth.RecoveryCodeHash(code))
+}
+
+// useTOTP accepts a TOTP code of the account's secret once: a code whose
+// time step was already used (the same code again, or an older one) is
+// refused, so a code seen by someone else is worth nothing afterwards.
+func (s *Server) useTOTP(c echo.Context, a *store.StaffAccount, code string) (bool, error) {
+	step, ok := auth.TOTPStep(code, a.TOTPSecret, s.st.Now())
+	if !ok {
+		return false, nil
+	}
+	return s.st.UseTOTPStep(c.Request().Context(), a.ID, step)
 }
 
 // adminLoginCodePage is GET /admin/login/code: the second step of sign-in.
@@ -157,7 +175,11 @@ func (s *Server) adminLoginCode(c echo.Context) error {
 		_ = s.endSession(c)
 		return s.renderThrottled(c, until)
 	}
-	if !s.checkFactor(c, st.Account, c.FormValue("code")) {
+	ok, err := s.checkFactor(c, st.Account, c.FormValue("code"))
+	if err != nil {
+		return err
+	}
+	if !ok {
 		if err := s.st.RecordAuthFailure(ctx, st.Account.Name, addr, signInWindow); err != nil {
 			return err
 		}

@@ -441,6 +441,36 @@ func TestAdminSecondFactor(t *testing.T) {
 	wantPage(t, "bob's account page", bob.Get("/admin/account"), 200, "")
 }
 
+// TestAdminTOTPReplay: a code works once, even within its 30 seconds; the
+// code that confirmed the factor does not sign in, and neither does an
+// older one; the next step's code does.
+func TestAdminTOTPReplay(t *testing.T) {
+	clock := storetest.NewClock(time.Now().UTC())
+	n := staffNode(t, nodetest.Options{NoWorker: true, Now: clock.Now})
+	alice := n.SignIn("alice", alicePassword)
+	secret := between(alice.Post("/admin/account/factor/start", nil).Body, "Secret: <code>", "</code>")
+	confirmed := auth.TOTPCode(secret, clock.Now())
+	wantPage(t, "confirm", alice.Post("/admin/account/factor/confirm", url.Values{"code": {confirmed}}), 200, "")
+	signIn := func(what, code string, status int) {
+		t.Helper()
+		c := n.NewStaffClient()
+		wantPage(t, what+": password", c.Post("/admin/login", url.Values{"username": {"alice"}, "password": {alicePassword}}), 303, "/admin/login/code")
+		c.ReadCSRF(c.Get("/admin/login/code"))
+		wantPage(t, what, c.Post("/admin/login/code", url.Values{"code": {code}}), status, "")
+	}
+	signIn("the code that confirmed the factor", confirmed, 401)
+	clock.Advance(10 * time.Second)
+	signIn("the same code 10 s later", confirmed, 401)
+	next := auth.TOTPCode(secret, clock.Now().Add(30*time.Second)) // the next step's code, within the allowed drift
+	signIn("the next step's code", next, 303)
+	signIn("the next step's code again", next, 401)
+	clock.Advance(30 * time.Second)
+	signIn("an older code still within the drift", confirmed, 401)
+	signIn("the next code once more, in its own step", next, 401)
+	clock.Advance(30 * time.Second)
+	signIn("a fresh code", auth.TOTPCode(secret, clock.Now()), 303)
+}
+
 func between(s, start, end string) string {
 	i := strings.Index(s, start)
 	if i < 0 {

@@ -223,9 +223,11 @@ func (s *Store) ChangeStaffAccount(ctx context.Context, name string, ch StaffCha
 		if ch.TOTPEnabled != nil {
 			a.TOTPEnabled = *ch.TOTPEnabled
 		}
+		// A new secret starts with no used step: its codes have never been seen.
 		if _, err := t.tx.ExecContext(ctx, `UPDATE staff_accounts SET role = ?, password_hash = ?, email = ?,
-			disabled = ?, totp_secret = ?, totp_enabled = ?, updated_at = ? WHERE id = ?`,
-			a.Role, a.PasswordHash, a.Email, a.Disabled, a.TOTPSecret, a.TOTPEnabled, fmtTime(t.now), a.ID); err != nil {
+			disabled = ?, totp_last_step = CASE WHEN totp_secret = ? THEN totp_last_step ELSE 0 END,
+			totp_secret = ?, totp_enabled = ?, updated_at = ? WHERE id = ?`,
+			a.Role, a.PasswordHash, a.Email, a.Disabled, a.TOTPSecret, a.TOTPSecret, a.TOTPEnabled, fmtTime(t.now), a.ID); err != nil {
 			return err
 		}
 		if ch.KeepSessions {
@@ -263,6 +265,19 @@ func (s *Store) SetRecoveryCodes(ctx context.Context, accountID int64, hashes []
 		}
 		return nil
 	})
+}
+
+// UseTOTPStep records that an account's TOTP code of this time step was
+// accepted, and reports false (recording nothing) when a code of this step
+// or a later one was accepted before: each code works once (RFC 6238, 5.2).
+func (s *Store) UseTOTPStep(ctx context.Context, accountID, step int64) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE staff_accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`,
+		step, accountID, step)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // UseRecoveryCode deletes a recovery code and reports whether it existed.

@@ -47,3 +47,34 @@ func TestStaffEmail(t *testing.T) {
 		t.Errorf("Ada's own address in capitals: %v", err)
 	}
 }
+
+// TestUseTOTPStep: each time step is accepted once, an older one never; a
+// new secret starts afresh, and other changes keep the used step.
+func TestUseTOTPStep(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	a := &store.StaffAccount{Name: "ada", Role: store.RoleAdmin, TOTPSecret: "AAAA"}
+	if err := st.AddStaffAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	use := func(what string, step int64, want bool) {
+		t.Helper()
+		if ok, err := st.UseTOTPStep(ctx, a.ID, step); err != nil || ok != want {
+			t.Errorf("%s: step %d: %v, %v; want %v", what, step, ok, err, want)
+		}
+	}
+	use("first use", 100, true)
+	use("the same step again", 100, false)
+	use("an older step", 99, false)
+	use("the next step", 101, true)
+	role := store.RoleEditor
+	if err := st.ChangeStaffAccount(ctx, "ada", store.StaffChange{Role: &role}); err != nil {
+		t.Fatal(err)
+	}
+	use("after a role change", 101, false)
+	secret := "BBBB"
+	if err := st.ChangeStaffAccount(ctx, "ada", store.StaffChange{TOTPSecret: &secret}); err != nil {
+		t.Fatal(err)
+	}
+	use("with a new secret", 101, true)
+}

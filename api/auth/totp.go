@@ -36,14 +36,23 @@ func mustBase32(s string) []byte {
 	return b
 }
 
-// ValidTOTP checks a 6-digit code at time t, one 30-second step either
-// side allowed for clock drift.
-func ValidTOTP(code, secret string, t time.Time) bool {
+// TOTPStep checks a 6-digit code at time t, one 30-second step either
+// side allowed for clock drift, and returns the time step (Unix time / 30)
+// whose code it is, for the caller to refuse a second use.
+func TOTPStep(code, secret string, t time.Time) (int64, bool) {
 	code = strings.Join(strings.Fields(code), "")
-	ok, err := totp.ValidateCustom(code, secret, t, totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix,
-		Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	now := t.Unix() / totpPeriod
+	for _, step := range []int64{now, now - 1, now + 1} {
+		ok, err := totp.ValidateCustom(code, secret, time.Unix(step*totpPeriod, 0), totp.ValidateOpts{Period: totpPeriod,
+			Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && ok {
+			return step, true
+		}
+	}
+	return 0, false
 }
+
+const totpPeriod = 30
 
 // TOTPCode returns the code of a secret at time t (for tests and demos).
 func TOTPCode(secret string, t time.Time) string {
