@@ -164,7 +164,7 @@ func (s *Server) adminLoginCode(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/admin/login")
 	}
 	if !validCSRF(c, st) {
-		return problem(http.StatusForbidden, "The form has expired or did not come from this site; reload the page and try again.")
+		return s.refuse(c, "admin.refused.csrf", csrfRefused)
 	}
 	addr := c.RealIP()
 	until, err := s.st.AuthBlockedUntil(ctx, st.Account.Name, addr, signInLimit, signInWindow)

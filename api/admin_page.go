@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -84,6 +85,18 @@ func (s *Server) renderAdmin(c echo.Context, status int, name string, d adminPag
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.Add(echo.HeaderVary, echo.HeaderCookie)
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// refuse answers 403 with a message (an i18n key): to a browser, a page in
+// the admin frame, so a signed-in person keeps their navigation and the
+// sign-out form; to other clients, problem+json with the English detail.
+func (s *Server) refuse(c echo.Context, key, detail string) error {
+	if !s.wantsHTML(c) {
+		return problem(http.StatusForbidden, detail)
+	}
+	r := s.reader(c)
+	return s.renderAdmin(c, http.StatusForbidden, "admin_refused.html",
+		adminPage{reader: r, Title: r.T("admin.refused.title"), Data: r.T(key)})
 }
 
 // validNoticeKey keeps ?done= to known message keys (a link cannot put

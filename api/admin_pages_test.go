@@ -317,6 +317,25 @@ func TestAdminEditorRefused(t *testing.T) {
 	if blocks, _ := n.Store.DomainBlocks(context.Background()); len(blocks) != 0 {
 		t.Error("an editor's POST blocked a domain")
 	}
+
+	// The 403 page is in the admin frame: the editor's navigation (no admin
+	// page), the sign-out form with the session's token, a clear message.
+	p := bob.Get("/admin/moderation?lang=fr")
+	for _, want := range []string{`action="/admin/logout"`, `name="csrf" value="` + bob.CSRF + `"`, `href="/admin/events"`,
+		"Seul un administrateur peut ouvrir cette page", "<h1>Accès refusé</h1>"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("editor's 403 page lacks %q", want)
+		}
+	}
+	if strings.Contains(p.Body, `href="/admin/users"`) {
+		t.Error("editor's 403 page links to the users page")
+	}
+	// A form without the token: the same frame, another message (in French:
+	// the language chosen above is kept).
+	p = bob.PostWith("/admin/profile", url.Values{}, http.Header{"Origin": {n.URL}})
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "Ce formulaire a expiré") || !strings.Contains(p.Body, `action="/admin/logout"`) {
+		t.Errorf("form without a token: %d %.300s", p.Status, p.Body)
+	}
 }
 
 func TestAdminModerationAndReports(t *testing.T) {

@@ -133,10 +133,10 @@ func (s *Server) staffWith(adminOnly bool, next echo.HandlerFunc) echo.HandlerFu
 		}
 		c.Set(staffKey, st)
 		if isUnsafe(c.Request().Method) && !validCSRF(c, st) {
-			return problem(http.StatusForbidden, "The form has expired or did not come from this site; reload the page and try again.")
+			return s.refuse(c, "admin.refused.csrf", csrfRefused)
 		}
 		if adminOnly && !st.IsAdmin() {
-			return problem(http.StatusForbidden, "Only an administrator may open this page.")
+			return s.refuse(c, "admin.refused.adminOnly", "Only an administrator may open this page.")
 		}
 		if path := c.Request().URL.Path; !strings.HasPrefix(path, "/admin/account") && path != "/admin/logout" &&
 			!st.Account.TOTPEnabled && s.requireSecondFactor(c) {
@@ -154,6 +154,9 @@ func (s *Server) checkOrigin(c echo.Context) error {
 	}
 	return nil
 }
+
+// csrfRefused is the detail of a refused form for clients without HTML.
+const csrfRefused = "The form has expired or did not come from this site; reload the page and try again."
 
 func isUnsafe(method string) bool {
 	switch method {

@@ -147,6 +147,18 @@ func TestBrowserAdmin(t *testing.T) {
 	}
 }
 
+// refusedInFrame checks that a refusal is shown in the admin frame: the
+// message, the navigation and a sign-out button that works from there.
+func (tb *tab) refusedInFrame(what, message string) {
+	tb.t.Helper()
+	if got := tb.text("main"); !strings.Contains(got, message) {
+		tb.t.Errorf("%s: message %q, want %q", what, got, message)
+	}
+	if !eval[bool](tb, `!!document.querySelector('nav.main a[href="/admin/events"]') && !!document.querySelector('form[action="/admin/logout"] button')`) {
+		tb.t.Errorf("%s: not in the admin frame (navigation, sign-out form)", what)
+	}
+}
+
 // enterCode types a second-factor code into the field #code and presses Enter.
 func (tb *tab) enterCode(code string, status int64) {
 	tb.t.Helper()
@@ -169,6 +181,10 @@ func TestBrowserAdminRefusals(t *testing.T) {
 	for _, p := range []string{"/admin/users", "/admin/moderation"} {
 		tb.open(n.URL+p, 403)
 		tb.checkAdminPage("editor on " + p)
+		tb.refusedInFrame("editor on "+p, "Only an administrator")
+		if eval[bool](tb, `!!document.querySelector('nav.main a[href="/admin/users"]')`) {
+			t.Errorf("editor on %s: the navigation offers the users page", p)
+		}
 	}
 
 	// The invitation form with its CSRF token altered, then removed.
@@ -183,6 +199,7 @@ func TestBrowserAdminRefusals(t *testing.T) {
 		eval[any](ta, js)
 		ta.follow(what, 403, chromedp.SendKeys(chromedp.ID("u-name"), "mallory"), chromedp.KeyEvent(kb.Enter))
 		ta.checkAdminPage(what)
+		ta.refusedInFrame(what, "nothing was changed")
 	}
 
 	// The same form on a page of another origin (another loopback port),
