@@ -64,7 +64,7 @@ func (s *Server) adminPutProfile(c echo.Context) error {
 	if err := s.node.SetProfile(c.Request().Context(), &p); err != nil {
 		return err
 	}
-	noteAudit(c, "profile", changedFields(before, &p))
+	auditChange(c, "profile", before != nil, changedFields(before, &p))
 	return c.JSON(http.StatusOK, s.profileResponse(&p))
 }
 
@@ -106,7 +106,7 @@ func (s *Server) adminUpdateEvent(c echo.Context) error {
 	if err := s.node.UpdateEvent(c.Request().Context(), id, &e); err != nil {
 		return err
 	}
-	noteAudit(c, id, changedFields(before, &e))
+	auditChange(c, id, before != nil, changedFields(before, &e))
 	return c.JSON(http.StatusOK, s.eventResponse(&e))
 }
 

@@ -138,3 +138,35 @@ func jsonFields(v any) map[string]json.RawMessage {
 	}
 	return m
 }
+
+// auditChange notes the entry of an update for s.audited, or none when
+// there was a state before and no field changed.
+func auditChange(c echo.Context, object string, existed bool, fields string) {
+	if existed && fields == "" {
+		noteUnchanged(c)
+		return
+	}
+	noteAudit(c, object, fields)
+}
+
+// hasDomainRule reports whether rules hold domain (normalised) and, when
+// reason is not nil, with that reason: whether adding it would change nothing.
+func hasDomainRule(rules []store.DomainRule, domain string, reason *string) bool {
+	d := store.NormalizeDomain(domain)
+	return slices.ContainsFunc(rules, func(r store.DomainRule) bool {
+		return r.Domain == d && (reason == nil || r.Reason == *reason)
+	})
+}
+
+// blockUnchanged reports whether blocking domain with reason would change
+// nothing: it is blocked already, for the same reason.
+func (s *Server) blockUnchanged(c echo.Context, domain, reason string) bool {
+	blocks, err := s.st.DomainBlocks(c.Request().Context())
+	return err == nil && hasDomainRule(blocks, domain, &reason)
+}
+
+// allowUnchanged reports whether domain is on the allow-list already.
+func (s *Server) allowUnchanged(c echo.Context, domain string) bool {
+	allows, err := s.st.DomainAllows(c.Request().Context())
+	return err == nil && hasDomainRule(allows, domain, nil)
+}

@@ -168,7 +168,9 @@ func (s *Server) adminEventSave(c echo.Context) error {
 		s.audit(c, "event.create", e.ID, changedFields(nil, e))
 		return c.Redirect(http.StatusSeeOther, "/admin/events/"+e.ID+"?done=published")
 	}
-	s.audit(c, "event.update", id, changedFields(before, e))
+	if fields := changedFields(before, e); fields != "" {
+		s.audit(c, "event.update", id, fields)
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/events/"+id+"?done=saved")
 }
 

@@ -47,6 +47,9 @@ func (s *Server) adminFollow(c echo.Context) error {
 		return err
 	}
 	noteAudit(c, rel.ActorID, "")
+	if !created {
+		noteUnchanged(c) // already followed (or requested)
+	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusAccepted // pending until the remote Accept arrives
@@ -97,9 +100,16 @@ func (s *Server) adminAnswerFollower(accept bool) echo.HandlerFunc {
 		if err != nil {
 			return store.ErrNotFound
 		}
+		before, err := s.st.Relation(c.Request().Context(), store.Followers, id)
+		if err != nil {
+			return err
+		}
 		rel, err := s.node.AnswerFollower(c.Request().Context(), id, accept)
 		if err != nil {
 			return err
+		}
+		if accept && before.State == store.FollowAccepted {
+			noteUnchanged(c) // the Accept is sent again; nothing else changes
 		}
 		if !accept {
 			rel.State = "rejected"

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -72,6 +73,7 @@ func (s *Server) adminBlockSave(c echo.Context) error {
 	if domain == "" {
 		return s.renderModeration(c, http.StatusBadRequest, domain, reason, formErrors{"domain": r.T("admin.err.required")}, "", nil)
 	}
+	unchanged := s.blockUnchanged(c, domain, reason)
 	if err := s.node.BlockDomain(c.Request().Context(), domain, reason); err != nil {
 		var de *federation.DomainError
 		if errors.As(err, &de) {
@@ -79,7 +81,9 @@ func (s *Server) adminBlockSave(c echo.Context) error {
 		}
 		return err
 	}
-	s.audit(c, "block.add", store.NormalizeDomain(domain), reason)
+	if !unchanged {
+		s.audit(c, "block.add", store.NormalizeDomain(domain), reason)
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/moderation?done=blocked")
 }
 
@@ -96,13 +100,12 @@ func (s *Server) adminBlockRemove(c echo.Context) error {
 // adminAllowlistMode is POST /admin/moderation/allowlist (on=true|false).
 func (s *Server) adminAllowlistMode(c echo.Context) error {
 	on := c.FormValue("on") == "true"
+	unchanged := s.node.AllowlistMode(c.Request().Context()) == on
 	if err := s.node.SetAllowlistMode(c.Request().Context(), on); err != nil {
 		return err
 	}
-	if on {
-		s.audit(c, "federation.mode", "federation", "allowlist true")
-	} else {
-		s.audit(c, "federation.mode", "federation", "allowlist false")
+	if !unchanged {
+		s.audit(c, "federation.mode", "federation", "allowlist "+strconv.FormatBool(on))
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/moderation?done=saved")
 }
@@ -114,10 +117,13 @@ func (s *Server) adminAllowSave(c echo.Context) error {
 	if d := store.NormalizeDomain(domain); d == "" || strings.ContainsAny(d, " /@") {
 		return s.renderModeration(c, http.StatusBadRequest, "", "", nil, domain, formErrors{"allow": r.T("admin.moderation.badDomain", "reason", domain)})
 	}
+	unchanged := s.allowUnchanged(c, domain)
 	if err := s.node.AllowDomain(c.Request().Context(), domain); err != nil {
 		return err
 	}
-	s.audit(c, "allow.add", store.NormalizeDomain(domain), "")
+	if !unchanged {
+		s.audit(c, "allow.add", store.NormalizeDomain(domain), "")
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/moderation?done=saved")
 }
 

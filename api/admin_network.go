@@ -120,11 +120,15 @@ func (s *Server) adminBlock(c echo.Context) error {
 	if strings.TrimSpace(in.Domain) == "" {
 		return fieldProblem("domain", "is required, e.g. spam.example")
 	}
+	unchanged := s.blockUnchanged(c, in.Domain, in.Reason)
 	if err := s.node.BlockDomain(c.Request().Context(), in.Domain, in.Reason); err != nil {
 		return &httpError{status: http.StatusBadRequest, detail: "Cannot block this domain.",
 			fields: []store.FieldError{{Field: "domain", Reason: err.Error()}}}
 	}
 	noteAudit(c, store.NormalizeDomain(in.Domain), in.Reason)
+	if unchanged {
+		noteUnchanged(c)
+	}
 	return c.JSON(http.StatusCreated, map[string]string{"domain": store.NormalizeDomain(in.Domain), "reason": in.Reason})
 }
 
@@ -148,10 +152,14 @@ func (s *Server) adminFederationMode(c echo.Context) error {
 		if in.Allowlist == nil {
 			return fieldProblem("allowlist", "is required: true or false")
 		}
+		unchanged := s.node.AllowlistMode(ctx) == *in.Allowlist
 		if err := s.node.SetAllowlistMode(ctx, *in.Allowlist); err != nil {
 			return err
 		}
 		noteAudit(c, "federation", "allowlist "+strconv.FormatBool(*in.Allowlist))
+		if unchanged {
+			noteUnchanged(c)
+		}
 	}
 	allows, err := s.st.DomainAllows(ctx)
 	if err != nil {
@@ -170,10 +178,14 @@ func (s *Server) adminAllow(c echo.Context) error {
 	if strings.TrimSpace(in.Domain) == "" {
 		return fieldProblem("domain", "is required")
 	}
+	unchanged := s.allowUnchanged(c, in.Domain)
 	if err := s.node.AllowDomain(c.Request().Context(), in.Domain); err != nil {
 		return err
 	}
 	noteAudit(c, store.NormalizeDomain(in.Domain), "")
+	if unchanged {
+		noteUnchanged(c)
+	}
 	return c.JSON(http.StatusCreated, map[string]string{"domain": store.NormalizeDomain(in.Domain)})
 }
 

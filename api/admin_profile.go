@@ -56,6 +56,8 @@ func (s *Server) adminProfileSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	_, err = s.st.Profile(ctx)
+	existed := err == nil // the first save is a change even with the defaults
 	form, err := c.FormParams()
 	if err != nil {
 		return err
@@ -84,7 +86,9 @@ func (s *Server) adminProfileSave(c echo.Context) error {
 	if len(fe) > 0 {
 		return s.renderProfileForm(c, http.StatusBadRequest, p, fe, newLang, form)
 	}
-	s.audit(c, "profile.update", "profile", changedFields(before, p))
+	if fields := changedFields(before, p); fields != "" || !existed {
+		s.audit(c, "profile.update", "profile", fields)
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/profile?done=saved")
 }
 

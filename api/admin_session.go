@@ -25,7 +25,8 @@ package api
 //   - Audit: after a change succeeds, s.audit(c, "event.create", id, "name, startTime")
 //     records who (the account, or "API token" on the JSON API), when, what
 //     and from which address. On JSON API routes wrapped in s.audited(kind)
-//     the route records it; a handler may refine it with noteAudit(c, object, summary).
+//     the route records it; a handler may refine it with noteAudit(c, object, summary),
+//     or call noteUnchanged(c) when it answers 2xx for a state that was already there.
 //   - Tests: nodetest.Node.AddStaff(name, role, password) creates an
 //     account; nodetest.Node.SignIn(name, password) returns a *nodetest.Staff
 //     whose Get(path) and Post(path, url.Values) carry the session cookie,
@@ -228,15 +229,25 @@ func (s *Server) audit(c echo.Context, kind, object, summary string) {
 
 const auditNoteKey = "ospod.audit"
 
-type auditNote struct{ object, summary string }
+type auditNote struct {
+	object, summary string
+	unchanged       bool
+}
 
 // noteAudit sets the object and summary of the entry that s.audited records.
 func noteAudit(c echo.Context, object, summary string) {
-	c.Set(auditNoteKey, auditNote{object, summary})
+	c.Set(auditNoteKey, auditNote{object: object, summary: summary})
+}
+
+// noteUnchanged tells s.audited that the request succeeded without changing
+// anything (the state it asks for was already there): no entry is recorded.
+func noteUnchanged(c echo.Context) {
+	c.Set(auditNoteKey, auditNote{unchanged: true})
 }
 
 // audited records an audit entry of this kind when the handler succeeds
-// (2xx). The object is the handler's note, else the route's :id or :domain.
+// (2xx) and changed something (see noteUnchanged). The object is the
+// handler's note, else the route's :id or :domain.
 func (s *Server) audited(kind string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -247,6 +258,9 @@ func (s *Server) audited(kind string) echo.MiddlewareFunc {
 				return nil
 			}
 			n, _ := c.Get(auditNoteKey).(auditNote)
+			if n.unchanged {
+				return nil
+			}
 			if n.object == "" {
 				n.object = c.Param("id")
 				if d := c.Param("domain"); d != "" {

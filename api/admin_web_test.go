@@ -471,6 +471,77 @@ func TestAdminTOTPReplay(t *testing.T) {
 	signIn("a fresh code", auth.TOTPCode(secret, clock.Now()), 303)
 }
 
+// TestAdminAuditOnlyChanges: a request that answers 2xx for a state that
+// was already there (the same profile or event again, a follow, block,
+// allow or federation mode that exists) leaves no entry; a real change does.
+func TestAdminAuditOnlyChanges(t *testing.T) {
+	n := staffNode(t, nodetest.Options{})
+	b := nodetest.Start(t, nodetest.Options{})
+	count := func(kind string) int {
+		t.Helper()
+		var res struct{ Total int }
+		if c := n.Admin(http.MethodGet, "/api/v1/admin/audit?kind="+kind, nil, &res); c != 200 {
+			t.Fatalf("audit: %d", c)
+		}
+		return res.Total
+	}
+	want := func(what, kind string, n int) {
+		t.Helper()
+		if got := count(kind); got != n {
+			t.Errorf("%s: %d %s entries, want %d", what, got, kind, n)
+		}
+	}
+	api := func(method, path string, body any, status int) {
+		t.Helper()
+		if c := n.Admin(method, path, body, nil); c != status {
+			t.Fatalf("%s %s: %d, want %d", method, path, c, status)
+		}
+	}
+
+	setProfile(t, n, nil)
+	setProfile(t, n, nil)
+	want("the same profile twice", "profile.update", 1)
+	setProfile(t, n, func(p map[string]any) { p["teamSize"] = 7 })
+	want("a changed profile", "profile.update", 2)
+
+	ev := exampleDoc(t, "event.json")
+	id := browserEvent(t, n, nil)
+	delete(ev, "image")
+	ev["startTime"], ev["endTime"] = "2038-04-14T10:00:00+02:00", "2038-04-14T11:30:00+02:00"
+	api(http.MethodPut, "/api/v1/admin/events/"+id, ev, 200)
+	want("the same event again", "event.update", 0)
+	ev["name"] = map[string]string{"en": "Renamed"}
+	api(http.MethodPut, "/api/v1/admin/events/"+id, ev, 200)
+	want("a renamed event", "event.update", 1)
+
+	follow(t, n, b)
+	api(http.MethodPost, "/api/v1/admin/following", map[string]string{"account": "ospo@" + b.Host}, 200)
+	want("a follow that exists", "follow.add", 1)
+
+	for range 2 {
+		api(http.MethodPost, "/api/v1/admin/domain-blocks", map[string]string{"domain": "spam.example", "reason": "spam"}, 201)
+	}
+	want("the same block twice", "block.add", 1)
+	api(http.MethodPost, "/api/v1/admin/domain-blocks", map[string]string{"domain": "SPAM.example", "reason": "spam waves"}, 201)
+	want("a block with a new reason", "block.add", 2)
+	alice := n.SignIn("alice", alicePassword)
+	wantPage(t, "block form, same block", alice.Post("/admin/moderation/blocks", url.Values{"domain": {"spam.example"}, "reason": {"spam waves"}}),
+		http.StatusSeeOther, "")
+	want("the block form with the same block", "block.add", 2)
+
+	for range 2 {
+		api(http.MethodPost, "/api/v1/admin/domain-allows", map[string]string{"domain": "friends.example"}, 201)
+	}
+	want("the same allowed domain twice", "allow.add", 1)
+
+	api(http.MethodPut, "/api/v1/admin/federation-mode", map[string]bool{"allowlist": false}, 200)
+	want("the mode it was in", "federation.mode", 0)
+	api(http.MethodPut, "/api/v1/admin/federation-mode", map[string]bool{"allowlist": true}, 200)
+	api(http.MethodPut, "/api/v1/admin/federation-mode", map[string]bool{"allowlist": true}, 200)
+	wantPage(t, "mode form, same mode", alice.Post("/admin/moderation/allowlist", url.Values{"on": {"true"}}), http.StatusSeeOther, "")
+	want("allow-list mode on, three times", "federation.mode", 1)
+}
+
 func between(s, start, end string) string {
 	i := strings.Index(s, start)
 	if i < 0 {
