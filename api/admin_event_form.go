@@ -107,7 +107,14 @@ func wallTime(date, clock string, loc *time.Location) string {
 
 // eventSections lays an event out as the form's sections.
 func eventSections(r *reader, in *eventInput, profileLangs []string, defaultLang string) []formSection {
-	e := in.e
+	out := eventTextSections(r, in.e, profileLangs, defaultLang)
+	return append(out, eventWhen(r, in), eventWhere(r, in),
+		placeSection(r, "location", r.T("admin.events.place"), in.e.Location), eventAbout(r, in.e))
+}
+
+// eventTextSections are the name and description, a section per language
+// (the event's own first, its name required), and one to add a language.
+func eventTextSections(r *reader, e *store.Event, profileLangs []string, defaultLang string) []formSection {
 	lang := e.Language
 	if lang == "" {
 		lang = defaultLang
@@ -138,7 +145,12 @@ func eventSections(r *reader, in *eventInput, profileLangs []string, defaultLang
 	h := field("description.new", r.T("admin.events.description"), "")
 	h.Type = "textarea"
 	add.Fields = append(add.Fields, f, g, h)
+	return append(out, add)
+}
 
+// eventWhen is the section of the dates, times and time zone.
+func eventWhen(r *reader, in *eventInput) formSection {
+	e := in.e
 	when := formSection{Legend: r.T("admin.events.when")}
 	for _, x := range []struct{ name, label, typ, value, claim string }{
 		{"startDate", "admin.events.startDate", "date", in.startDate, "startTime"},
@@ -162,21 +174,30 @@ func eventSections(r *reader, in *eventInput, profileLangs []string, defaultLang
 	tz.Options = append([]formOption{{Value: "", Label: r.T("admin.form.choose")}},
 		options(e.Timezone, zones, func(z string) string { return strings.ReplaceAll(z, "_", " ") })...)
 	when.Fields = append(when.Fields, tz)
+	return when
+}
 
+// eventWhere is the section of the mode (in person, online, hybrid) and
+// the online address; the place has a section of its own.
+func eventWhere(r *reader, in *eventInput) formSection {
 	where := formSection{Legend: r.T("admin.events.where")}
 	mode := field("mode", r.T("admin.events.mode"), in.mode)
 	mode.Type, mode.Hint = "select", r.T("admin.events.modeHint")
 	mode.Options = options(in.mode, []string{modeInPerson, modeOnline, modeHybrid}, func(m string) string { return r.T("admin.events.mode." + m) })
 	where.Fields = append(where.Fields, mode)
 	var online store.OnlineLocation
-	if e.Online != nil {
-		online = *e.Online
+	if in.e.Online != nil {
+		online = *in.e.Online
 	}
 	ou := field("online.url", r.T("admin.events.onlineURL"), online.URL)
 	ou.Type, ou.claims = "url", []string{"online"}
 	on := field("online.name", r.T("admin.events.onlineName"), online.Name)
 	where.Fields = append(where.Fields, ou, on)
+	return where
+}
 
+// eventAbout is the section of the status, category, language, tags and links.
+func eventAbout(r *reader, e *store.Event) formSection {
 	about := formSection{Legend: r.T("admin.events.about")}
 	st := field("status", r.T("admin.events.status"), e.Status)
 	st.Type = "select"
@@ -194,7 +215,5 @@ func eventSections(r *reader, in *eventInput, profileLangs []string, defaultLang
 	img := field("image", r.T("admin.events.image"), e.Image)
 	img.Type = "url"
 	about.Fields = append(about.Fields, st, cat, lg, tags, reg, img)
-
-	out = append(out, add, when, where, placeSection(r, "location", r.T("admin.events.place"), e.Location), about)
-	return out
+	return about
 }

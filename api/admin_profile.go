@@ -110,7 +110,21 @@ var profileTexts = []struct{ name, label, kind string }{
 
 // profileSections lays the profile out as the form's sections.
 func profileSections(r *reader, p *store.Profile, newLang string) []formSection {
-	lang := p.DefaultLanguage()
+	out := []formSection{profileGeneral(r, p)}
+	out = append(out, profileTextSections(r, p, newLang)...)
+	out = append(out, profileAreas(r, p), profileWeb(r, p), placeSection(r, "location", r.T("admin.profile.location"), p.Location))
+	out = append(out, organisationSections(r, p)...)
+	fed := formSection{Legend: r.T("admin.profile.federation")}
+	fed.Fields = append(fed.Fields, &formField{ID: "f-manual", Name: "manuallyApprovesFollowers", Type: "checkbox",
+		Label: r.T("admin.profile.manual"), Checked: p.ManuallyApprovesFollowers},
+		&formField{ID: "f-discoverable", Name: "discoverable", Type: "checkbox", Label: r.T("admin.profile.discoverable"),
+			Hint: r.T("admin.profile.discoverableHint"), Checked: p.IsDiscoverable()})
+	return append(out, fed)
+}
+
+// profileGeneral is the section of the single-valued facts: language,
+// country, level of government, founding year, team size.
+func profileGeneral(r *reader, p *store.Profile) formSection {
 	general := formSection{Legend: r.T("admin.profile.general")}
 	f := field("language", r.T("admin.profile.language"), p.Language)
 	f.Hint = r.T("admin.profile.languageHint")
@@ -133,13 +147,18 @@ func profileSections(r *reader, p *store.Profile, newLang string) []formSection 
 	f = field("teamSize", r.T("admin.profile.teamSize"), team)
 	f.Type = "number"
 	general.Fields = append(general.Fields, f)
+	return general
+}
 
+// profileTextSections are the multilingual texts, a section per language
+// (the default one first, its name required), and one to add a language.
+func profileTextSections(r *reader, p *store.Profile, newLang string) []formSection {
+	lang := p.DefaultLanguage()
 	langs := p.Languages()
 	if !slices.Contains(langs, lang) {
 		langs = append([]string{lang}, langs...)
 	}
 	var out []formSection
-	out = append(out, general)
 	for _, tag := range langs {
 		sec := formSection{Legend: r.T("admin.form.inLanguage", "language", r.L.LanguageName(tag)), Lang: tag}
 		for _, t := range profileTexts {
@@ -155,7 +174,7 @@ func profileSections(r *reader, p *store.Profile, newLang string) []formSection 
 		out = append(out, sec)
 	}
 	add := formSection{Legend: r.T("admin.form.addLanguage"), Hint: r.T("admin.form.addLanguageHint")}
-	f = field("newLanguage", r.T("admin.form.languageTag"), newLang)
+	f := field("newLanguage", r.T("admin.form.languageTag"), newLang)
 	f.Autocomplete = "off"
 	add.Fields = append(add.Fields, f)
 	for _, t := range profileTexts {
@@ -163,8 +182,11 @@ func profileSections(r *reader, p *store.Profile, newLang string) []formSection 
 		f.Type = t.kind
 		add.Fields = append(add.Fields, f)
 	}
-	out = append(out, add)
+	return append(out, add)
+}
 
+// profileAreas is the section of the support areas, a checkbox each.
+func profileAreas(r *reader, p *store.Profile) formSection {
 	areas := formSection{Legend: r.T("admin.profile.areas")}
 	for i, a := range store.SupportAreas() {
 		f := &formField{ID: "f-area-" + a, Name: "supportAreas", Label: r.T("area." + a), Type: "checkbox", Value: a,
@@ -174,8 +196,12 @@ func profileSections(r *reader, p *store.Profile, newLang string) []formSection 
 		}
 		areas.Fields = append(areas.Fields, f)
 	}
-	out = append(out, areas)
+	return areas
+}
 
+// profileWeb is the section of the addresses: website, e-mail, policy,
+// logo and code forges.
+func profileWeb(r *reader, p *store.Profile) formSection {
 	web := formSection{Legend: r.T("admin.profile.web")}
 	for _, u := range []struct{ name, label, value string }{
 		{"website", "admin.profile.website", p.Website}, {"email", "admin.profile.email", p.Email},
@@ -188,20 +214,10 @@ func profileSections(r *reader, p *store.Profile, newLang string) []formSection 
 		}
 		web.Fields = append(web.Fields, f)
 	}
-	f = field("codeForges", r.T("admin.profile.forges"), strings.Join(p.CodeForges, "\n"))
+	f := field("codeForges", r.T("admin.profile.forges"), strings.Join(p.CodeForges, "\n"))
 	f.Type, f.Hint, f.claims = "textarea", r.T("admin.form.onePerLine"), []string{"codeForges"}
 	web.Fields = append(web.Fields, f)
-	out = append(out, web)
-	out = append(out, placeSection(r, "location", r.T("admin.profile.location"), p.Location))
-	out = append(out, organisationSections(r, p)...)
-
-	fed := formSection{Legend: r.T("admin.profile.federation")}
-	fed.Fields = append(fed.Fields, &formField{ID: "f-manual", Name: "manuallyApprovesFollowers", Type: "checkbox",
-		Label: r.T("admin.profile.manual"), Checked: p.ManuallyApprovesFollowers},
-		&formField{ID: "f-discoverable", Name: "discoverable", Type: "checkbox", Label: r.T("admin.profile.discoverable"),
-			Hint: r.T("admin.profile.discoverableHint"), Checked: p.IsDiscoverable()})
-	out = append(out, fed)
-	return out
+	return web
 }
 
 // organisationSections edit the parent organisation, the memberships and

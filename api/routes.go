@@ -10,7 +10,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// routes declares every route of the node in one place.
+// routes declares the node's routes; the website's pages, open data and the
+// admin ones are listed in functions of their own (pageRoutes, openDataRoutes,
+// adminPageRoutes, adminAPIRoutes).
 func (s *Server) routes() {
 	e := s.e
 
@@ -55,8 +57,16 @@ func (s *Server) routes() {
 	e.GET("/api/v1/directory/:slug", s.apiDirectoryEntry, cors)
 	e.GET("/api/v1/calendar", s.apiCalendar, cors)
 
-	// The admin web interface: sign-in, then pages for staff (staffPage) or
-	// for admins only (adminOnly); admin_session.go explains both.
+	// The admin web interface (pages for staff) and the admin JSON API.
+	s.adminPageRoutes()
+	s.adminAPIRoutes()
+}
+
+// adminPageRoutes registers the admin web interface: sign-in, then pages
+// for staff (staffPage) or for admins only (adminOnly); admin_session.go
+// explains both.
+func (s *Server) adminPageRoutes() {
+	e := s.e
 	staff, adminOnly := s.staffPage, s.adminOnly
 	e.GET("/admin/login", s.adminLoginPage)
 	e.POST("/admin/login", s.adminLogin)
@@ -108,8 +118,11 @@ func (s *Server) routes() {
 	e.POST("/admin/invite/:token", s.adminInviteAccept)
 	// Without a session every other /admin path also answers 303 to the sign-in.
 	e.Any("/admin/*", s.methodNotAllowedOrNotFound, staff)
+}
 
-	// Admin API.
+// adminAPIRoutes registers the admin JSON API, behind the bearer token.
+func (s *Server) adminAPIRoutes() {
+	e := s.e
 	admin := s.requireAdmin
 	// Each write is in the audit trail (audited), as made with the API token.
 	audited := s.audited
