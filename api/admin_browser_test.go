@@ -80,9 +80,9 @@ func TestBrowserAdminPages(t *testing.T) {
 		tb.open(n.URL+p, 200)
 		tb.audit(p + " on a desktop")
 	}
-	if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
-		t.Fatal(err)
-	}
+	// A tab per phase: each tab has a deadline.
+	tb = adminTab(t)
+	signInBrowser(t, tb, n, "alice", alicePassword)
 	for _, p := range adminPages(id) {
 		tb.open(n.URL+p, 200)
 		tb.checkAdminPage(p)
@@ -90,6 +90,8 @@ func TestBrowserAdminPages(t *testing.T) {
 
 	// Refused forms, 390 px wide: the messages are tied to their fields,
 	// and the page passes the audit in its error state.
+	tb = adminTab(t)
+	signInBrowser(t, tb, n, "alice", alicePassword)
 	tb.open(n.URL+"/admin/profile", 200)
 	eval[bool](tb, `(document.querySelector('#f-country').value = 'XY', document.querySelector('#f-teamSize').value = '3.5', true)`)
 	tb.follow("invalid profile", 400, chromedp.Submit(chromedp.CSS(`#f-country`)))

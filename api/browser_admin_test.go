@@ -112,8 +112,12 @@ func TestBrowserAdmin(t *testing.T) {
 	tb2.open(link, 200)
 	tb2.checkAdminPage("invitation link")
 
-	// The second factor, with the keyboard: enrolment, a wrong first code,
-	// the right one and the recovery codes.
+	// The second factor, with the keyboard, in a tab of its own (each tab
+	// has a deadline): enrolment, a wrong first code, the right one and the
+	// recovery codes.
+	tb = adminTab(t)
+	tb.open(n.URL+"/admin/login", 200)
+	tb.keyboardSignIn("alice", alicePassword, 200)
 	tb.open(n.URL+"/admin/account", 200)
 	tb.follow("turn on", 200, chromedp.Click(chromedp.CSS(`form[action="/admin/account/factor/start"] button`)))
 	tb.checkAdminPage("second factor enrolment")
