@@ -43,13 +43,16 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	if host := keyIDHost(r.Header); host != "" && !n.Allowed(ctx, host) {
 		return refuse(http.StatusForbidden, "this node does not federate with %s", host)
 	}
+	// An actor deleting itself that we never knew: nothing to do, and no
+	// fetch of a key that is likely gone (federation-security.md D17).
+	unknown := func() bool { return n.isDeleteOfUnknownActor(ctx, body) }
+	var signer *store.Actor // the key's owner, as the store holds it after verification
 	resolve := func(ctx context.Context, keyID string, refresh bool) (*rsa.PublicKey, error) {
-		if !refresh && n.keys.get(keyID) == nil && n.isDeleteOfUnknownActor(ctx, body) {
-			// An actor deleting itself that we never knew: nothing to do,
-			// and no fetch of a key that is likely gone (federation-security.md D17).
-			return nil, errSkip
+		a, pub, err := n.resolveKey(ctx, keyID, refresh, unknown)
+		if err == nil {
+			signer = a
 		}
-		return n.resolveKey(ctx, keyID, refresh)
+		return pub, err
 	}
 	keyID, err := signature.Verify(ctx, r, body, n.now(), resolve)
 	if errors.Is(err, errSkip) {
@@ -58,8 +61,7 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 	if err != nil {
 		return err
 	}
-	signer, err := n.st.ActorByKey(ctx, keyID)
-	if err != nil {
+	if signer == nil || signer.KeyID != keyID {
 		return &signature.Error{Reason: "the signing key's actor is unknown"}
 	}
 	in, err := as2.ParseActivity(body)

@@ -67,7 +67,6 @@ func (n *Node) fetchActor(ctx context.Context, id string) (*store.Actor, *store.
 	if err != nil {
 		return nil, nil, fmt.Errorf("store actor %s: %w", id, err)
 	}
-	n.keys.forget(a.KeyID)
 	return a, p, nil
 }
 
@@ -84,37 +83,49 @@ func (n *Node) getActivity(ctx context.Context, url string) ([]byte, error) {
 // Mastodon in secure mode answer 401 to unsigned fetches.
 func (n *Node) signer() remote.RequestSigner { return signature.Signer(n.key, n.URLs.KeyID) }
 
-// keyCache keeps parsed public keys and rate-limits re-fetches.
+// keyCache keeps parsed public keys and rate-limits re-fetches. It is no
+// record of who exists: a key is used only for an actor the store still
+// holds (see resolveKey), so every way an actor is removed (its own Delete, a
+// domain block, allow-list mode, the CLI in another process) ends the use of
+// its key at once, with nothing to forget here.
 type keyCache struct {
 	mu        sync.Mutex
-	keys      map[string]*rsa.PublicKey
+	keys      map[string]cachedKey
 	refetched map[string]time.Time // last forced re-fetch per key id
 	failed    map[string]time.Time // negative cache of failed fetches
 }
 
+// cachedKey is a parsed key with the PEM text it was parsed from: a stored
+// key that changed (a rotation) is parsed again.
+type cachedKey struct {
+	pem string
+	pub *rsa.PublicKey
+}
+
 func newKeyCache() *keyCache {
-	return &keyCache{keys: map[string]*rsa.PublicKey{}, refetched: map[string]time.Time{}, failed: map[string]time.Time{}}
+	return &keyCache{keys: map[string]cachedKey{}, refetched: map[string]time.Time{}, failed: map[string]time.Time{}}
 }
 
-func (k *keyCache) get(id string) *rsa.PublicKey {
+// parse returns the parsed public key of a, from the cache when a's key has
+// not changed since it was parsed.
+func (k *keyCache) parse(a *store.Actor) (*rsa.PublicKey, error) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.keys[id]
-}
-
-func (k *keyCache) put(id string, pub *rsa.PublicKey) {
+	c, ok := k.keys[a.KeyID]
+	k.mu.Unlock()
+	if ok && c.pem == a.PublicKeyPEM {
+		return c.pub, nil
+	}
+	pub, err := signature.ParsePublicKeyPEM(a.PublicKeyPEM)
+	if err != nil {
+		return nil, err
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.keys) > 50000 { // bound memory; the store still has every key
 		clear(k.keys)
 	}
-	k.keys[id] = pub
-}
-
-func (k *keyCache) forget(id string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.keys, id)
+	k.keys[a.KeyID] = cachedKey{pem: a.PublicKeyPEM, pub: pub}
+	return pub, nil
 }
 
 // allow reports whether an event for id may happen now, at most once per
@@ -143,40 +154,37 @@ const (
 	keyFailureTTL      = time.Minute
 )
 
-// resolveKey is the KeyResolver of the inbox: the cached key, else (or on
-// refresh, rate-limited) the key fetched from its owner's actor document.
-func (n *Node) resolveKey(ctx context.Context, keyID string, refresh bool) (*rsa.PublicKey, error) {
+// resolveKey finds the actor holding keyID and its parsed key for the
+// inbox: the stored actor, else (or on refresh, rate-limited) the actor
+// fetched from the key's origin. When the actor is not stored and unknown
+// reports true, it returns errSkip instead of fetching.
+func (n *Node) resolveKey(ctx context.Context, keyID string, refresh bool, unknown func() bool) (*store.Actor, *rsa.PublicKey, error) {
 	if !refresh {
-		if pub := n.keys.get(keyID); pub != nil {
-			return pub, nil
+		// The store, not the cache, says whether the actor exists.
+		a, err := n.st.ActorByKey(ctx, keyID)
+		if err == nil {
+			pub, err := n.keys.parse(a)
+			return a, pub, err
 		}
-		if a, err := n.st.ActorByKey(ctx, keyID); err == nil {
-			pub, err := signature.ParsePublicKeyPEM(a.PublicKeyPEM)
-			if err != nil {
-				return nil, err
-			}
-			n.keys.put(keyID, pub)
-			return pub, nil
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, err
+		}
+		if unknown != nil && unknown() {
+			return nil, nil, errSkip
 		}
 	} else if !allow(&n.keys.mu, n.keys.refetched, keyID, keyRefetchInterval, time.Now()) {
-		return nil, errors.New("key was re-fetched recently; not again yet")
+		return nil, nil, errors.New("key was re-fetched recently; not again yet")
 	}
 	if n.keys.recentlyFailed(keyID) {
-		return nil, errors.New("key could not be fetched recently")
+		return nil, nil, errors.New("key could not be fetched recently")
 	}
 	a, err := n.fetchKeyOwner(ctx, keyID)
 	if err != nil {
 		n.keys.markFailed(keyID)
-		return nil, fmt.Errorf("fetch key %s: %w", keyID, err)
+		return nil, nil, fmt.Errorf("fetch key %s: %w", keyID, err)
 	}
-	pub, err := signature.ParsePublicKeyPEM(a.PublicKeyPEM)
-	if err != nil {
-		return nil, err
-	}
-	n.keys.put(keyID, pub)
-	return pub, nil
+	pub, err := n.keys.parse(a)
+	return a, pub, err
 }
 
 func (k *keyCache) recentlyFailed(id string) bool {
