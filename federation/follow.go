@@ -128,16 +128,7 @@ func (n *Node) Unfollow(ctx context.Context, relationID int64) error {
 		return err
 	}
 	err = n.st.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.DeleteRelation(ctx, store.Following, rel.ActorID); err != nil {
-			return err
-		}
-		if err := tx.DeleteRemoteEventsOf(ctx, rel.ActorID); err != nil {
-			return err
-		}
-		if err := tx.DeleteCalendarEntriesOf(ctx, rel.ActorID); err != nil {
-			return err
-		}
-		if err := n.indexPeer(ctx, tx, rel.ActorID); err != nil {
+		if err := n.endFollowing(ctx, tx, rel.ActorID); err != nil {
 			return err
 		}
 		id, doc, err := as2.UndoFollow(n.URLs, rel.FollowID, rel.ActorID, tx.Now())
@@ -148,6 +139,21 @@ func (n *Node) Unfollow(ctx context.Context, relationID int64) error {
 	})
 	n.nudge(err)
 	return err
+}
+
+// endFollowing forgets our follow of an actor and its events, which would
+// no longer be kept up to date (an Unfollow, or the actor's Block).
+func (n *Node) endFollowing(ctx context.Context, tx *store.Tx, actorID string) error {
+	if _, err := tx.DeleteRelation(ctx, store.Following, actorID); err != nil {
+		return err
+	}
+	if err := tx.DeleteRemoteEventsOf(ctx, actorID); err != nil {
+		return err
+	}
+	if err := tx.DeleteCalendarEntriesOf(ctx, actorID); err != nil {
+		return err
+	}
+	return n.indexPeer(ctx, tx, actorID)
 }
 
 // AnswerFollower accepts or rejects a pending follower (manual approval).

@@ -155,6 +155,8 @@ func (n *Node) apply(ctx context.Context, signer *store.Actor, in *as2.Activity)
 			err = n.onDelete(ctx, tx, signer, in)
 		case "Join":
 			err = n.onJoin(ctx, tx, signer, in)
+		case "Block":
+			err = n.onBlock(ctx, tx, signer, in)
 		case "Flag":
 			err = tx.AddReport(ctx, &store.Report{ActivityID: in.ID, ActorID: signer.ID,
 				Objects: as2.IDsOf(in.Raw["object"]), Content: markup.PlainText(as2.OptString(in.Raw, "content"))})
@@ -337,6 +339,25 @@ func (n *Node) onDelete(ctx context.Context, tx *store.Tx, signer *store.Actor, 
 		return err
 	}
 	return tx.DeleteRemoteEvent(ctx, in.ObjectID)
+}
+
+// onBlock ends the follows in both directions when an actor blocks ours,
+// as Mastodon and GoToSocial do on either side of a Block: it no longer
+// follows us, and we no longer follow it (a later follow sends a fresh
+// Follow). Nothing is sent: the blocking side has ended both already.
+func (n *Node) onBlock(ctx context.Context, tx *store.Tx, signer *store.Actor, in *as2.Activity) error {
+	if in.ObjectID != n.URLs.Actor {
+		return nil
+	}
+	if _, err := tx.DeleteRelation(ctx, store.Followers, signer.ID); err != nil {
+		return err
+	}
+	if _, err := tx.RelationWith(ctx, store.Following, signer.ID); errors.Is(err, store.ErrNotFound) {
+		return n.indexPeer(ctx, tx, signer.ID)
+	} else if err != nil {
+		return err
+	}
+	return n.endFollowing(ctx, tx, signer.ID)
 }
 
 // onJoin answers an RSVP with Ignore: registration happens on the event's
