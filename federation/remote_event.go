@@ -77,6 +77,9 @@ func acceptRemoteEvent(owner string, obj map[string]json.RawMessage, doc json.Ra
 	if err != nil {
 		return nil, &eventRefusal{reason: "the object has no id"}
 	}
+	if err := as2.CheckID(id); err != nil {
+		return nil, &eventRefusal{reason: "the object's id: " + err.Error()}
+	}
 	if !as2.SameOrigin(id, owner) {
 		return nil, &eventRefusal{forbidden: true, reason: "the object is not on the actor's origin"}
 	}

@@ -21,7 +21,9 @@ type Activity struct {
 }
 
 // ParseActivity reads an activity. It refuses what is not a JSON object with
-// string id, type and actor, and an object that is an IRI or has a string id.
+// string id, type and actor, and an object that is an IRI or has a string id;
+// an @context JSON-LD does not allow; and ids not in canonical form
+// (CheckID), which would otherwise be stored beside the canonical ones.
 func ParseActivity(body []byte) (*Activity, error) {
 	if err := CheckDepth(body); err != nil {
 		return nil, err
@@ -44,6 +46,15 @@ func ParseActivity(body []byte) (*Activity, error) {
 	if !IsHTTPURL(in.ID) || !IsHTTPURL(in.Actor) {
 		return nil, errors.New("id and actor must be http(s) URLs")
 	}
+	if err := CheckContext(in.Raw); err != nil {
+		return nil, err
+	}
+	if err := CheckID(in.ID); err != nil {
+		return nil, fmt.Errorf("id: %w", err)
+	}
+	if err := CheckID(in.Actor); err != nil {
+		return nil, fmt.Errorf("actor: %w", err)
+	}
 	if obj, ok := in.Raw["object"]; ok {
 		in.Object = obj
 		if in.ObjectID, err = IDOf(obj); err != nil {
@@ -53,6 +64,11 @@ func ParseActivity(body []byte) (*Activity, error) {
 				return nil, fmt.Errorf("object: %w", err)
 			}
 			in.ObjectID = ids[0]
+		}
+		if IsHTTPURL(in.ObjectID) {
+			if err := CheckID(in.ObjectID); err != nil {
+				return nil, fmt.Errorf("object: %w", err)
+			}
 		}
 		in.SetObject(obj)
 	}

@@ -26,6 +26,12 @@ func ReadActor(doc []byte) (*store.Actor, *store.Profile, error) {
 	if err := CheckDepth(doc); err != nil {
 		return nil, nil, err
 	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(doc, &top) == nil {
+		if err := CheckContext(top); err != nil {
+			return nil, nil, err
+		}
+	}
 	it, err := vocab.UnmarshalJSON(doc)
 	if err != nil || vocab.IsNil(it) {
 		return nil, nil, errors.New("not an ActivityStreams actor")
@@ -63,6 +69,9 @@ func actorRecord(a *vocab.Actor, doc []byte) (*store.Actor, error) {
 	id := string(a.ID)
 	if !IsHTTPURL(id) {
 		return nil, errors.New("actor id is not an http(s) URL")
+	}
+	if err := CheckID(id); err != nil {
+		return nil, fmt.Errorf("actor id: %w", err)
 	}
 	out := &store.Actor{ID: id, Type: string(a.Type), Host: store.HostOf(id), Doc: string(doc)}
 	if !vocab.IsNil(a.Inbox) {

@@ -16,6 +16,7 @@ import (
 type sigParams struct {
 	keyID     string
 	algorithm string // as sent, "" if absent
+	hasAlg    bool   // an algorithm parameter was sent (possibly empty)
 	headers   []string
 	signature []byte
 	created   string // raw "(created)" parameter, if any
@@ -55,7 +56,7 @@ func parseSignature(s string) (*sigParams, error) {
 		case "keyId":
 			p.keyID = v
 		case "algorithm":
-			p.algorithm = v
+			p.algorithm, p.hasAlg = v, true
 		case "headers":
 			headers, haveHeaders = v, true
 		case "signature":

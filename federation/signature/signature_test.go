@@ -299,6 +299,8 @@ func TestVerify(t *testing.T) {
 		{name: "algorithm hs2019", build: post}, // httpsig always emits hs2019
 		{name: "algorithm rsa-sha256", build: editSig(`algorithm="hs2019"`, `algorithm="rsa-sha256"`)},
 		{name: "algorithm absent", build: editSig(`algorithm="hs2019",`, ``)},
+		{name: "algorithm empty refused", build: editSig(`algorithm="hs2019"`, `algorithm=""`),
+			want: "empty signature algorithm", wantRefresh: 0},
 		{name: "algorithm hmac-sha256 refused", build: editSig(`algorithm="hs2019"`, `algorithm="hmac-sha256"`),
 			want: `unsupported signature algorithm "hmac-sha256"`, wantRefresh: 0},
 		{name: "algorithm rsa-sha512 refused", build: editSig(`algorithm="hs2019"`, `algorithm="rsa-sha512"`),

@@ -56,6 +56,11 @@ func readParams(h http.Header) (*sigParams, error) {
 	if err != nil {
 		return nil, &Error{Reason: err.Error()}
 	}
+	if p.hasAlg && p.algorithm == "" {
+		// Absent is allowed (the key decides); present and empty is no
+		// correct signer's output.
+		return nil, sigErr("empty signature algorithm")
+	}
 	switch strings.ToLower(p.algorithm) {
 	case "", "rsa-sha256", "hs2019":
 		// hs2019 means "look at the key"; like Mastodon we verify RSA keys
