@@ -13,6 +13,7 @@ import (
 
 	"github.com/ospod/ospod/federation/as2"
 	"github.com/ospod/ospod/federation/remote"
+	"github.com/ospod/ospod/federation/signature"
 	"github.com/ospod/ospod/store"
 )
 
@@ -187,9 +188,8 @@ func (s *deliverySlots) run(d *store.Delivery, deliver func()) {
 // leaves) as soon as possible instead of all of them sharing the CPU.
 var signSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
-// deliverySigner signs like signer, holding a signing slot.
-func (n *Node) deliverySigner() remote.RequestSigner {
-	sign := n.signer()
+// deliverySigner signs with sign, holding a signing slot.
+func deliverySigner(sign remote.RequestSigner) remote.RequestSigner {
 	return func(req *http.Request, body []byte) error {
 		signSlots <- struct{}{}
 		defer func() { <-signSlots }()
@@ -215,7 +215,14 @@ func (n *Node) deliver(ctx context.Context, d *store.Delivery, o *DeliveryOption
 		n.finish(ctx, d, o, r)
 		return
 	}
-	res, err := n.client.Post(ctx, d.Inbox, d.Doc, as2.ContentTypeActivity, n.deliverySigner())
+	res, err := n.client.Post(ctx, d.Inbox, d.Doc, as2.ContentTypeActivity, deliverySigner(n.signer()))
+	if err == nil && res.Status == http.StatusUnauthorized && ctx.Err() == nil {
+		// Refused: the peer may verify only RFC 9421 signatures. Knock once
+		// more with one, as Mastodon does (cavage first for GoToSocial,
+		// Misskey and Akkoma, which know only cavage; trust.md §5).
+		res, err = n.client.Post(ctx, d.Inbox, d.Doc, as2.ContentTypeActivity,
+			deliverySigner(signature.SignerRFC9421(n.key, n.URLs.KeyID)))
+	}
 	if ctx.Err() != nil {
 		return // shutting down: the lease expires and the row is claimed again
 	}

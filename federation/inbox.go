@@ -54,6 +54,14 @@ func (n *Node) Receive(ctx context.Context, r *http.Request, body []byte) error 
 		}
 		return pub, err
 	}
+	if r.URL.Scheme == "" {
+		// RFC 9421's @target-uri is the URL the sender used: our public
+		// scheme, whether or not a proxy ended TLS in front of us.
+		u := *r.URL
+		u.Scheme = n.base.Scheme
+		r = r.WithContext(ctx)
+		r.URL = &u
+	}
 	keyID, err := signature.Verify(ctx, r, body, n.now(), resolve)
 	if errors.Is(err, errSkip) {
 		return nil

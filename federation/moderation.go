@@ -236,21 +236,12 @@ func (n *Node) RemovePeer(ctx context.Context, idOrSlug string) error {
 	})
 }
 
-// keyIDHost reads the host of the Signature header's keyId without verifying
-// anything, so a blocked domain is refused before any work or fetch.
+// keyIDHost reads the host of the signature's keyId (draft-cavage or RFC
+// 9421) without verifying anything, so a blocked domain is refused before
+// any work or fetch.
 func keyIDHost(h http.Header) string {
-	sig := h.Get("Signature")
-	if sig == "" {
-		sig = strings.TrimPrefix(h.Get("Authorization"), "Signature ")
-	}
-	if len(sig) > signature.MaxHeaderBytes {
-		return ""
-	}
-	for _, part := range strings.Split(sig, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if ok && k == "keyId" {
-			return store.HostOf(strings.Trim(v, `"`))
-		}
+	if id := signature.ClaimedKeyID(h); id != "" {
+		return store.HostOf(id)
 	}
 	return ""
 }

@@ -45,6 +45,9 @@ type Peer struct {
 	Answer func() (time.Duration, int)
 	// OSPONode serves a NodeInfo that declares an OSPO node (collections.go).
 	OSPONode bool
+	// RequireRFC9421 makes the inbox answer 401 to draft-cavage signatures,
+	// as a server that verifies only RFC 9421 would.
+	RequireRFC9421 bool
 
 	mu       sync.Mutex
 	received []Received
@@ -63,6 +66,7 @@ type Received struct {
 	Body     []byte
 	Activity map[string]any
 	Verified bool // the signature verified against the sender's key
+	RFC9421  bool // it was an RFC 9421 signature (else draft-cavage)
 }
 
 // New starts a peer on 127.0.0.1 and stops it when the test ends.
@@ -163,7 +167,14 @@ func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rec := Received{Body: body}
+	rec := Received{Body: body, RFC9421: signature.IsRFC9421(r.Header)}
+	p.mu.Lock()
+	only9421 := p.RequireRFC9421
+	p.mu.Unlock()
+	if only9421 && !rec.RFC9421 {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
 	_ = json.Unmarshal(body, &rec.Activity)
 	// Verify the sender's signature with the key it names (fetched unsigned).
 	_, err := signature.Verify(r.Context(), r, body, time.Now(), p.key)
@@ -253,6 +264,7 @@ type SignOptions struct {
 	KeyID    string    // keyId (default the peer's)
 	Key      *rsa.PrivateKey
 	Unsigned bool
+	RFC9421  bool // sign with RFC 9421 (signature.SignRFC9421) instead
 }
 
 // PostWith is Post with control over the signature.
@@ -270,6 +282,15 @@ func (p *Peer) PostWith(t testing.TB, url string, activity any, o SignOptions, m
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", as2.ContentTypeActivity)
+	if o.RFC9421 {
+		if o.KeyID == "" {
+			o.KeyID = p.KeyID
+		}
+		if err := signature.SignRFC9421(req, body, p.Key, o.KeyID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		o.Unsigned = true
+	}
 	if !o.Unsigned {
 		if o.Headers == nil {
 			o.Headers = []string{signature.RequestTarget, "host", "date", "digest"}

@@ -1,5 +1,7 @@
 // Package signature signs and verifies HTTP requests as the fediverse does:
-// draft-cavage-http-signatures-12, RSA keys, Mastodon-compatible. go-fed/httpsig
+// draft-cavage-http-signatures-12 and RFC 9421 HTTP Message Signatures
+// (rfc9421.go, sign9421.go, sfv.go: hand-written, httpsig knows only
+// cavage), RSA keys, Mastodon-compatible. go-fed/httpsig
 // computes and checks the signature string and is imported here and nowhere
 // else; everything it leaves to the caller (which headers are covered, the
 // Date window, the body Digest, the key size) is checked here. It also owns

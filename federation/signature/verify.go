@@ -15,7 +15,10 @@ import (
 	"github.com/go-fed/httpsig"
 )
 
-// Verify checks r's HTTP signature and returns the verified keyId.
+// Verify checks r's HTTP signature and returns the verified keyId. A
+// request with a Signature-Input header is verified as RFC 9421
+// (rfc9421.go, which also says how its @target-uri scheme is found);
+// otherwise as draft-cavage, as follows.
 // body must be the exact raw request body (nil or empty for a GET); now is
 // the verifier's clock. It requires (request-target), host and date to be
 // signed, plus digest for a POST or any request with a body, Date within
@@ -28,6 +31,9 @@ import (
 // the answer: the header's syntax, what it covers, Date and Digest, then
 // the key and the signature itself.
 func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, resolve KeyResolver) (keyID string, err error) {
+	if IsRFC9421(r.Header) {
+		return verifyMessage(ctx, r, body, now, resolve) // rfc9421.go
+	}
 	p, err := readParams(r.Header)
 	if err != nil {
 		return "", err
