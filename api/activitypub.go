@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -32,24 +30,12 @@ func activityJSON(c echo.Context, status int, doc []byte) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "public, max-age=60")
 	// A strong validator lets peers re-fetch conditionally (discovery refresh).
-	sum := sha256.Sum256(doc)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	h.Set("ETag", etag)
+	etag, sent := bodyETags(c, doc)
+	h.Set("ETag", sent)
 	if status == http.StatusOK && etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(status, ct, doc)
-}
-
-// etagMatches reports whether an If-None-Match header names etag (or is *).
-func etagMatches(header, etag string) bool {
-	for _, v := range strings.Split(header, ",") {
-		v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
-		if v == etag || v == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 // negotiate serves ActivityStreams JSON to federation clients and HTML to everyone else.

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ospod/ospod/api/nodetest"
+	"github.com/ospod/ospod/store/storetest"
 )
 
 // noRedirect answers with the first response, redirects included.
@@ -90,4 +92,91 @@ func varies(h http.Header, field string) bool {
 		}
 	}
 	return false
+}
+
+// gzipGet requests url as a client that takes gzip and reads it itself (the
+// default transport would undo the encoding and hide Content-Encoding).
+func gzipGet(t *testing.T, url string, headers ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// A gzip-encoded answer is another representation, so it has its own strong
+// validator (RFC 9110 §8.8.3), and either tag revalidates (issue 12).
+func TestGzipHasItsOwnETag(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	setProfile(t, n, nil)
+	postEvent(t, n, nil)
+	for _, c := range []struct{ path, accept string }{
+		{"/api/v1/open-data", ""},
+		{"/directory.json", ""},
+		{"/api/v1/directory", ""},
+		{"/actor", "application/activity+json"},
+	} {
+		plain := odGet(t, http.MethodGet, n.URL+c.path, "Accept", c.accept, "Accept-Encoding", "identity")
+		zipped := gzipGet(t, n.URL+c.path, "Accept", c.accept)
+		tag, ztag := plain.Header.Get("ETag"), zipped.Header.Get("ETag")
+		if plain.StatusCode != 200 || zipped.StatusCode != 200 || zipped.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("GET %s: %d, gzip %d %q", c.path, plain.StatusCode, zipped.StatusCode, zipped.Header.Get("Content-Encoding"))
+			continue
+		}
+		if tag == "" || ztag != strings.TrimSuffix(tag, `"`)+`-gzip"` {
+			t.Errorf("GET %s: ETag %s, gzip-encoded %s; want the identity tag suffixed with -gzip", c.path, tag, ztag)
+		}
+		for _, inm := range []string{tag, ztag} {
+			if r := gzipGet(t, n.URL+c.path, "Accept", c.accept, "If-None-Match", inm); r.StatusCode != 304 || r.Header.Get("ETag") != ztag {
+				t.Errorf("GET %s gzip, If-None-Match %s: %d, ETag %s; want 304 with %s", c.path, inm, r.StatusCode, r.Header.Get("ETag"), ztag)
+			}
+			r := odGet(t, http.MethodGet, n.URL+c.path, "Accept", c.accept, "Accept-Encoding", "identity", "If-None-Match", inm)
+			if r.StatusCode != 304 || r.Header.Get("ETag") != tag {
+				t.Errorf("GET %s identity, If-None-Match %s: %d, ETag %s; want 304 with %s", c.path, inm, r.StatusCode, r.Header.Get("ETag"), tag)
+			}
+		}
+	}
+	// A body too short to be compressed keeps the identity tag.
+	small := gzipGet(t, n.URL+"/nodeinfo/2.1")
+	if small.Header.Get("Content-Encoding") != "" || strings.HasSuffix(small.Header.Get("ETag"), `-gzip"`) {
+		t.Errorf("GET /nodeinfo/2.1: Content-Encoding %q, ETag %s; want a short body unencoded, with the identity tag",
+			small.Header.Get("Content-Encoding"), small.Header.Get("ETag"))
+	}
+}
+
+// After a delete, Last-Modified moves on: a client that revalidates with
+// If-Modified-Since gets the new document, not a 304 for its stale copy
+// (issue 12: it was the latest updated_at of the remaining rows, which went
+// back when the latest event was deleted).
+func TestLastModifiedAfterDelete(t *testing.T) {
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
+	n := nodetest.Start(t, nodetest.Options{Now: clock.Now})
+	setProfile(t, n, nil)
+	clock.Advance(time.Minute)
+	postEvent(t, n, nil)
+	clock.Advance(time.Minute)
+	latest := postEvent(t, n, nil)
+	paths := []string{"/api/v1/calendar", "/calendar.ics", "/calendar.atom", "/events.ics"}
+	seen := map[string]string{}
+	for _, p := range paths {
+		seen[p] = odGet(t, http.MethodGet, n.URL+p).Header.Get("Last-Modified")
+	}
+	clock.Advance(time.Minute)
+	if code := n.Admin(http.MethodDelete, "/api/v1/admin/events/"+latest, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d", code)
+	}
+	for _, p := range paths {
+		r := odGet(t, http.MethodGet, n.URL+p, "If-Modified-Since", seen[p])
+		if r.StatusCode != http.StatusOK || r.Header.Get("Last-Modified") == seen[p] {
+			t.Errorf("GET %s, If-Modified-Since %s after a delete: %d, Last-Modified %s; want 200 and a later time",
+				p, seen[p], r.StatusCode, r.Header.Get("Last-Modified"))
+		}
+	}
 }

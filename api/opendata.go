@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -141,15 +139,14 @@ func (s *Server) serveOpenData(c echo.Context, mediaType string, body []byte, mo
 }
 
 // serveValidated writes a body built in memory with a strong ETag (a hash of
-// the body), Last-Modified when modified is known, and cacheControl; or 304
+// the body, validators.go), Last-Modified when modified is known, and cacheControl; or 304
 // when the client's copy is current. Every document that clients poll goes
 // through it: the open data, the search API, NodeInfo, OSPOmeta.
 func serveValidated(c echo.Context, mediaType string, body []byte, modified time.Time, cacheControl string) error {
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	etag, sent := bodyETags(c, body)
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, cacheControl)
-	h.Set("ETag", etag)
+	h.Set("ETag", sent)
 	modified = modified.UTC().Truncate(time.Second)
 	if !modified.IsZero() {
 		h.Set(echo.HeaderLastModified, modified.Format(http.TimeFormat))

@@ -101,10 +101,8 @@ func New(node *federation.Node, o Options) *Server {
 			ReferrerPolicy: "strict-origin-when-cross-origin",
 		}),
 		middleware.BodyLimit(o.BodyLimit),
-		middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
-			// Answers to POST are a status or a short problem: preparing a
-			// gzip writer for each inbox delivery cost a twentieth of its CPU.
-			Skipper: func(c echo.Context) bool { return c.Request().Method == http.MethodPost }}),
+		// What it compresses decides the ETag of a body (validators.go).
+		middleware.GzipWithConfig(middleware.GzipConfig{MinLength: gzipMinLength, Skipper: gzipSkipped}),
 	)
 	s.routes()
 	return s

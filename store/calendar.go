@@ -455,10 +455,3 @@ func (s *Store) CalendarEntry(ctx context.Context, idOrSlug string) (*CalendarEn
 	c.UpdatedAt = parseTime(updated)
 	return c, c.decode(doc)
 }
-
-// CalendarLastModified returns the latest change in the calendar.
-func (s *Store) CalendarLastModified(ctx context.Context) (time.Time, error) {
-	var t sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT max(updated_at) FROM calendar`).Scan(&t)
-	return nullTime(t), err
-}

@@ -150,10 +150,3 @@ func Slug(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:8])
 }
-
-// DirectoryLastModified returns the latest change in the directory.
-func (s *Store) DirectoryLastModified(ctx context.Context) (time.Time, error) {
-	var t sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT max(updated_at) FROM directory`).Scan(&t)
-	return nullTime(t), err
-}

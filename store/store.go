@@ -168,6 +168,10 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 		_ = tx.Rollback()
 		return fmt.Errorf("store: index the calendar: %w", err)
 	}
+	if err := t.stampLastChange(ctx); err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("store: stamp the last change: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
