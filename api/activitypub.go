@@ -55,18 +55,22 @@ func (s *Server) negotiate(c echo.Context, asDoc func() ([]byte, error), page fu
 	return page()
 }
 
+// webfinger answers RFC 7033 queries for the node's actor; the route lets
+// any origin read the answers, errors included (RFC 7033 §5).
 func (s *Server) webfinger(c echo.Context) error {
 	resource := c.QueryParam("resource")
 	if resource == "" {
 		return problem(http.StatusBadRequest, "The resource parameter is required, e.g. resource=acct:"+s.node.Account()+".")
 	}
+	if !federation.WellFormedResource(resource) {
+		return problem(http.StatusBadRequest, "The resource must be a URI with a scheme, e.g. resource=acct:"+s.node.Account()+".")
+	}
 	jrd, ok := s.node.WebFinger(resource)
 	if !ok {
 		return problem(http.StatusNotFound, "No such account on this node.")
 	}
-	c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
-	return jsonAs(c, http.StatusOK, "application/jrd+json", jrd)
+	return jsonAs(c, http.StatusOK, "application/jrd+json", jrd.WithRels(c.QueryParams()["rel"]))
 }
 
 func (s *Server) hostMeta(c echo.Context) error {

@@ -291,10 +291,21 @@ func TestWebFinger(t *testing.T) {
 		{"host without port", "resource=acct:ospo@127.0.0.1", 404},
 		{"other host", "resource=acct:ospo@ospo.example.org", 404},
 		{"no resource", "", 400},
+		// Malformed resources are a 400 (RFC 7033 §4.2): no scheme, or an
+		// acct URI without a user and a host (RFC 7565).
+		{"empty acct", "resource=acct:", 400},
+		{"acct without host", "resource=acct:ospo", 400},
+		{"acct without user", "resource=acct:@" + host, 400},
+		{"no scheme", "resource=ospo@" + host, 400},
+		{"blank", "resource=%20", 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := n.get(t, "/.well-known/webfinger?"+tt.rawQuery)
+			// Browsers' scripts read the errors too (RFC 7033 §5).
+			if r.Header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("%d without Access-Control-Allow-Origin: *", r.StatusCode)
+			}
 			if tt.status != 200 {
 				problemOf(t, r, tt.status)
 				return
@@ -302,9 +313,6 @@ func TestWebFinger(t *testing.T) {
 			wantStatus(t, r, 200)
 			if ct := r.Header.Get("Content-Type"); ct != "application/jrd+json" {
 				t.Errorf("content type %q, want application/jrd+json", ct)
-			}
-			if r.Header.Get("Access-Control-Allow-Origin") != "*" {
-				t.Errorf("no CORS header on WebFinger")
 			}
 			var jrd struct {
 				Subject string
@@ -331,6 +339,44 @@ func TestWebFinger(t *testing.T) {
 				t.Errorf("%d self links, want 1", self)
 			}
 		})
+	}
+}
+
+// TestWebFingerRel: with rel parameters the links are those of the rels
+// asked for, subject and aliases unchanged (RFC 7033 §4.3).
+func TestWebFingerRel(t *testing.T) {
+	n := startNode(t, nodeOptions{})
+	resource := "resource=" + url.QueryEscape("acct:ospo@"+strings.TrimPrefix(n.base, "http://"))
+	const profilePage = "http://webfinger.net/rel/profile-page"
+	for _, tt := range []struct {
+		rels []string
+		want []string
+	}{
+		{nil, []string{"self", profilePage}},
+		{[]string{"self"}, []string{"self"}},
+		{[]string{profilePage}, []string{profilePage}},
+		{[]string{"self", profilePage}, []string{"self", profilePage}},
+		{[]string{"http://ostatus.org/schema/1.0/subscribe"}, []string{}},
+	} {
+		q := resource
+		for _, rel := range tt.rels {
+			q += "&rel=" + url.QueryEscape(rel)
+		}
+		r := n.get(t, "/.well-known/webfinger?"+q)
+		wantStatus(t, r, 200)
+		var jrd struct {
+			Subject string
+			Aliases []string
+			Links   []struct{ Rel string }
+		}
+		decode(t, r, &jrd)
+		got := []string{}
+		for _, l := range jrd.Links {
+			got = append(got, l.Rel)
+		}
+		if !reflect.DeepEqual(got, tt.want) || jrd.Subject == "" || len(jrd.Aliases) != 1 {
+			t.Errorf("rel %q: links %q, subject %q, aliases %q; want links %q", tt.rels, got, jrd.Subject, jrd.Aliases, tt.want)
+		}
 	}
 }
 

@@ -59,7 +59,7 @@ func (s *Server) openDataRoutes() {
 	e.Pre(rewriteEventICS)
 }
 
-// openToAll lets any origin read the open data, errors included.
+// openToAll lets any origin read the answers (open data, WebFinger), errors included.
 func openToAll(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderAccessControlAllowOrigin, "*")

@@ -17,7 +17,7 @@ func (s *Server) routes() {
 	e := s.e
 
 	// Discovery.
-	e.GET("/.well-known/webfinger", s.webfinger)
+	e.GET("/.well-known/webfinger", s.webfinger, openToAll)
 	e.GET("/.well-known/host-meta", s.hostMeta)
 	e.GET("/.well-known/nodeinfo", s.nodeInfoLinks)
 	e.GET("/nodeinfo/2.1", s.nodeInfo)

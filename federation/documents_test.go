@@ -320,3 +320,18 @@ func TestNodeInfo(t *testing.T) {
 		t.Error("metadata.ospo.discoverable = false, want true")
 	}
 }
+
+// TestWebFingerResourceShape: what RFC 7033 §4.2 calls malformed (a 400),
+// apart from a well-formed resource of another account (a 404).
+func TestWebFingerResourceShape(t *testing.T) {
+	for resource, want := range map[string]bool{
+		"acct:ospo@localhost:8080": true, "acct:@ospo@host": true, "ACCT:a@b": true, "acct:other@evil.example": true,
+		"http://localhost:8080/actor": true, "mailto:ospo@example.org": true,
+		"acct:": false, "acct:ospo": false, "acct:@host": false, "acct:ospo@": false,
+		"ospo@localhost:8080": false, "localhost/actor": false, "": false, " ": false, "http:": false,
+	} {
+		if got := WellFormedResource(resource); got != want {
+			t.Errorf("WellFormedResource(%q) = %v, want %v", resource, got, want)
+		}
+	}
+}

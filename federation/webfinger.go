@@ -2,6 +2,8 @@ package federation
 
 import (
 	"context"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ospod/ospod/federation/as2"
@@ -21,6 +23,36 @@ type JRDLink struct {
 	Type     string `json:"type,omitempty"`
 	Href     string `json:"href,omitempty"`
 	Template string `json:"template,omitempty"`
+}
+
+// WellFormedResource reports whether a WebFinger resource is a URI a server
+// can look up (RFC 7033 §4.2: a malformed one is a bad request): it has a
+// scheme, and an acct URI has a user and a host (RFC 7565), the user with
+// the leading @ some clients add allowed, as WebFinger allows it.
+func WellFormedResource(resource string) bool {
+	resource = strings.TrimSpace(resource)
+	if acct, ok := strings.CutPrefix(strings.ToLower(resource), "acct:"); ok {
+		user, host, ok := strings.Cut(strings.TrimPrefix(acct, "@"), "@")
+		return ok && user != "" && host != ""
+	}
+	u, err := url.Parse(resource)
+	return err == nil && u.Scheme != "" && u.Opaque+u.Host+u.Path != ""
+}
+
+// WithRels returns the descriptor with only the links of the given
+// relations (RFC 7033 §4.3), or all of them when rels is empty.
+func (j *JRD) WithRels(rels []string) *JRD {
+	if len(rels) == 0 {
+		return j
+	}
+	out := *j
+	out.Links = []JRDLink{} // "links": [] when none is left
+	for _, l := range j.Links {
+		if slices.Contains(rels, l.Rel) {
+			out.Links = append(out.Links, l)
+		}
+	}
+	return &out
 }
 
 // WebFinger answers a resource query for our actor: acct:HANDLE@HOST (HOST
