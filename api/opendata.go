@@ -228,7 +228,8 @@ func (s *Server) openDataIndex(c echo.Context) error {
 		{b + "/calendar.atom", mediaAtom, "Network calendar (Atom)",
 			"The next upcoming events of every OSPO this node knows; filters as /api/v1/calendar.", calendarFilters},
 		{b + "/directory.csv", mediaCSV, "Network directory (CSV)",
-			"One row per OSPO this node knows, with a header row; multiple values are separated by semicolons.", directoryFilters},
+			"One row per OSPO this node knows, with a header row; multiple values are separated by semicolons. " +
+				"?bom=1 starts it with the UTF-8 byte order mark, for spreadsheets that need it (Excel).", directoryFilters},
 		{b + "/directory.json", mediaJSON, "Network directory (JSON)",
 			"Every OSPO this node knows, as the items of /api/v1/directory, with the licence.", directoryFilters},
 		{b + "/directory.ospometa.yml", mediaYAML, "Network directory (OSPOmeta YAML)",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"time"
 
@@ -51,12 +52,28 @@ func (s *Server) exportEntries(c echo.Context) ([]*store.DirectoryEntry, time.Ti
 var csvHeader = []string{"id", "name", "kind", "country", "level", "supportAreas", "languages", "website",
 	"email", "account", "founded", "flossPolicy", "codeForges", "source", "licence", "updated"}
 
+// utf8BOM starts the CSV for ?bom=1: without it Excel on Windows reads the
+// file as Windows-1252 and shows "LumiÃ¨re"; other readers do not want it.
+const utf8BOM = "\uFEFF"
+
 func (s *Server) exportDirectoryCSV(c echo.Context) error {
+	var withBOM bool
+	switch c.QueryParam("bom") {
+	case "", "0", "false", "no":
+	case "1", "true", "yes":
+		withBOM = true
+	default:
+		return &httpError{status: http.StatusBadRequest, detail: "Invalid query parameters.",
+			fields: []store.FieldError{{Field: "bom", Reason: "must be 1 (start with the UTF-8 byte order mark) or 0"}}}
+	}
 	entries, modified, err := s.exportEntries(c)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
+	if withBOM {
+		buf.WriteString(utf8BOM)
+	}
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true // RFC 4180
 	_ = w.Write(csvHeader)

@@ -396,3 +396,41 @@ func startWithOptions(t *testing.T, o api.Options) string {
 	h = api.New(n, o).Handler()
 	return srv.URL
 }
+
+// TestDirectoryCSVByteOrderMark: ?bom=1 starts the CSV with the UTF-8 byte
+// order mark, without which Excel on Windows reads it as Windows-1252 and
+// shows "LumiÃ¨re" (issue 12). It is another body, so it has its own
+// validators; a value other than a yes or a no is a 400.
+func TestDirectoryCSVByteOrderMark(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	setProfile(t, n, nil)
+	const bom = "\uFEFF"
+	plain := odFetch(t, n.URL+"/directory.csv", "text/csv; charset=utf-8")
+	if bytes.HasPrefix(plain, []byte(bom)) {
+		t.Errorf("plain CSV starts with a BOM")
+	}
+	for _, q := range []string{"?bom=1", "?bom=true", "?bom=1&country=DE"} {
+		r := odGet(t, http.MethodGet, n.URL+"/directory.csv"+q)
+		if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+			t.Errorf("%s: %d %q", q, r.StatusCode, r.Header.Get("Content-Type"))
+			continue
+		}
+		if q == "?bom=1" && string(r.body) != bom+string(plain) {
+			t.Errorf("%s: %.40q, want the BOM then the plain CSV %.40q", q, r.body, plain)
+		}
+		if !bytes.HasPrefix(r.body, []byte(bom)) {
+			t.Errorf("%s: %.20q does not start with the BOM", q, r.body)
+		}
+	}
+	tagged := odGet(t, http.MethodGet, n.URL+"/directory.csv?bom=1", "Accept-Encoding", "identity")
+	untagged := odGet(t, http.MethodGet, n.URL+"/directory.csv", "Accept-Encoding", "identity")
+	if tagged.Header.Get("ETag") == untagged.Header.Get("ETag") {
+		t.Errorf("the BOM variant has the plain CSV's ETag %s", tagged.Header.Get("ETag"))
+	}
+	if r := odGet(t, http.MethodGet, n.URL+"/directory.csv?bom=0"); !bytes.Equal(r.body, plain) {
+		t.Errorf("?bom=0: %.20q, want the plain CSV", r.body)
+	}
+	if r := odGet(t, http.MethodGet, n.URL+"/directory.csv?bom=maybe"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("?bom=maybe: %d, want 400", r.StatusCode)
+	}
+}
