@@ -99,6 +99,20 @@ func (s *Server) adminLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }
 
+// throttledAddress answers with the throttled page when the client's
+// address has used up its sign-in attempts; handled reports that it did
+// (or that the check failed with err).
+func (s *Server) throttledAddress(c echo.Context) (handled bool, err error) {
+	until, err := s.st.AuthBlockedUntil(c.Request().Context(), "", c.RealIP(), signInLimit, signInWindow)
+	if err != nil {
+		return true, err
+	}
+	if until.IsZero() {
+		return false, nil
+	}
+	return true, s.renderThrottled(c, until)
+}
+
 // renderThrottled answers 429 with a page that says when to try again.
 func (s *Server) renderThrottled(c echo.Context, until time.Time) error {
 	wait := max(until.Sub(s.st.Now()), 0)

@@ -107,12 +107,8 @@ func (s *Server) adminOIDCStart(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	until, err := s.st.AuthBlockedUntil(ctx, "", c.RealIP(), signInLimit, signInWindow)
-	if err != nil {
+	if handled, err := s.throttledAddress(c); handled {
 		return err
-	}
-	if !until.IsZero() {
-		return s.renderThrottled(c, until)
 	}
 	start, err := s.oidc.Start(ctx)
 	if err != nil {
@@ -136,12 +132,8 @@ func (s *Server) adminOIDCCallback(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	until, err := s.st.AuthBlockedUntil(ctx, "", c.RealIP(), signInLimit, signInWindow)
-	if err != nil {
+	if handled, err := s.throttledAddress(c); handled {
 		return err
-	}
-	if !until.IsZero() {
-		return s.renderThrottled(c, until)
 	}
 	c.SetCookie(s.oidcCookie("", -1))
 	var fl oidcFlow

@@ -2,7 +2,6 @@ package signature
 
 import (
 	"crypto/rsa"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -16,22 +15,9 @@ import (
 // be sent with exactly body as its payload. Signing again replaces an
 // earlier Digest and Signature.
 func Sign(req *http.Request, body []byte, key *rsa.PrivateKey, keyID string, now time.Time) error {
-	if key == nil || keyID == "" {
-		return errors.New("signature: Sign needs a key and a keyId")
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	if req.URL.Path == "" {
-		// Go sends "/" for an empty path but httpsig would sign "" (go-fed/httpsig#27).
-		req.URL.Path = "/"
-	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	if host == "" {
-		return errors.New("signature: Sign: request has no host")
+	host, err := prepare(req, key, keyID, "Sign")
+	if err != nil {
+		return err
 	}
 	if body == nil && req.Method == http.MethodPost {
 		body = []byte{} // a POST always carries a Digest, even when empty
@@ -48,6 +34,29 @@ func Sign(req *http.Request, body []byte, key *rsa.PrivateKey, keyID string, now
 		hdrs = append(hdrs, "digest")
 	}
 	return signWith(req, body, key, keyID, hdrs)
+}
+
+// prepare checks what both signature schemes need and returns the host the
+// request goes to; fn names the caller in errors.
+func prepare(req *http.Request, key *rsa.PrivateKey, keyID, fn string) (string, error) {
+	if key == nil || keyID == "" {
+		return "", fmt.Errorf("signature: %s needs a key and a keyId", fn)
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	if req.URL.Path == "" {
+		// Go sends "/" for an empty path but httpsig would sign "" (go-fed/httpsig#27).
+		req.URL.Path = "/"
+	}
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	if host == "" {
+		return "", fmt.Errorf("signature: %s: request has no host", fn)
+	}
+	return host, nil
 }
 
 // Signer returns a function that signs a request and its payload with Sign

@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -19,21 +18,9 @@ import (
 // removes a draft-cavage Signature and Digest, whose header names RFC 9421
 // reuses. The request must be sent with exactly body as its payload.
 func SignRFC9421(req *http.Request, body []byte, key *rsa.PrivateKey, keyID string, now time.Time) error {
-	if key == nil || keyID == "" {
-		return errors.New("signature: SignRFC9421 needs a key and a keyId")
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	if req.URL.Path == "" {
-		req.URL.Path = "/"
-	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	if host == "" {
-		return errors.New("signature: SignRFC9421: request has no host")
+	host, err := prepare(req, key, keyID, "SignRFC9421")
+	if err != nil {
+		return err
 	}
 	for _, h := range []string{"Signature", "Signature-Input", "Digest", "Content-Digest"} {
 		req.Header.Del(h)
