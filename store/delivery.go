@@ -180,21 +180,8 @@ func (s *Store) HostHealth(ctx context.Context, host string) (*Host, error) {
 
 // FailingHosts lists hosts that currently fail, longest failing first.
 func (s *Store) FailingHosts(ctx context.Context, limit int) ([]*Host, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+hostColumns+` FROM hosts h WHERE h.failing_since IS NOT NULL
+	return s.queryHosts(ctx, `SELECT `+hostColumns+` FROM hosts h WHERE h.failing_since IS NOT NULL
 		ORDER BY h.failing_since LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Host
-	for rows.Next() {
-		h, err := scanHost(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
 }
 
 // ReviveHost clears a host's failure state and makes its pending deliveries
@@ -252,8 +239,13 @@ func (s *Store) RetryHost(ctx context.Context, host string) (int, error) {
 // Hosts lists the delivery health of every host we have delivered to,
 // failing ones first, then by name.
 func (s *Store) Hosts(ctx context.Context, limit int) ([]*Host, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+hostColumns+` FROM hosts h
+	return s.queryHosts(ctx, `SELECT `+hostColumns+` FROM hosts h
 		ORDER BY h.failing_since IS NULL, h.failing_since, h.host LIMIT ?`, limit)
+}
+
+// queryHosts runs a query of hostColumns.
+func (s *Store) queryHosts(ctx context.Context, q string, args ...any) ([]*Host, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
