@@ -13,6 +13,7 @@ const (
 const (
 	schemaPrefix = "http://schema.org#"
 	tootPrefix   = "http://joinmastodon.org/ns#"
+	gtsPrefix    = "https://gotosocial.org/ns#"
 )
 
 // languageMap declares a term whose value is {language: text}; without it a
@@ -106,6 +107,15 @@ var eventContext = []any{
 		"VirtualLocation":          "schema:VirtualLocation",
 		"inLanguage":               "schema:inLanguage",
 		"ospo:descriptionMap":      languageMap("ospo:descriptionMap"),
+		// GoToSocial's interaction policy, as Mastodon's context and
+		// GoToSocial's own (https://gotosocial.org/ns) define it.
+		"gts":               gtsPrefix,
+		"interactionPolicy": iri("gts:interactionPolicy"),
+		"canAnnounce":       iri("gts:canAnnounce"),
+		"canLike":           iri("gts:canLike"),
+		"canReply":          iri("gts:canReply"),
+		"always":            iri("gts:always"),
+		"automaticApproval": iri("gts:automaticApproval"),
 	}),
 }
 

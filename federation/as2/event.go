@@ -2,52 +2,51 @@ package as2
 
 import (
 	"encoding/json"
-	"fmt"
-	"html"
 	"mime"
 	"path"
 	"strings"
 	"time"
 
-	"github.com/ospod/ospod/federation/markup"
 	"github.com/ospod/ospod/store"
 )
 
 // event is an event as a FEP-8a8e Event, with the terms Mobilizon, PeerTube
 // and iCalendar readers look for (fields in alphabetical order, see actor).
 type event struct {
-	Context                  any           `json:"@context,omitempty"`
-	Attachment               []link        `json:"attachment,omitempty"`
-	AttributedTo             string        `json:"attributedTo"`
-	Category                 string        `json:"category,omitempty"`
-	CC                       []string      `json:"cc"`
-	CommentsEnabled          bool          `json:"commentsEnabled"`
-	Content                  string        `json:"content"`
-	ContentMap               store.LangMap `json:"contentMap"`
-	EndTime                  string        `json:"endTime"`
-	EventStatus              string        `json:"eventStatus"`
-	ExternalParticipationURL string        `json:"externalParticipationUrl,omitempty"`
-	ICalStatus               string        `json:"ical:status"` // status again, for Mobilizon (below)
-	ID                       string        `json:"id"`
-	Image                    *eventImage   `json:"image,omitempty"`
-	InLanguage               string        `json:"inLanguage,omitempty"`
-	IsOnline                 bool          `json:"isOnline"`
-	JoinMode                 string        `json:"joinMode"`
-	Location                 any           `json:"location,omitempty"` // one place, or a list
-	MediaType                string        `json:"mediaType"`
-	Name                     string        `json:"name,omitempty"`
-	NameMap                  store.LangMap `json:"nameMap"`
-	Organizers               organizers    `json:"organizers"`
-	DescriptionMap           store.LangMap `json:"ospo:descriptionMap,omitempty"` // Markdown source, for ospod peers
-	Published                string        `json:"published,omitempty"`
-	StartTime                string        `json:"startTime"`
-	Status                   string        `json:"status"`
-	Tag                      []hashtag     `json:"tag"`
-	Timezone                 string        `json:"timezone"`
-	To                       []string      `json:"to"`
-	Type                     string        `json:"type"`
-	Updated                  string        `json:"updated,omitempty"`
-	URL                      string        `json:"url"`
+	Context                  any                `json:"@context,omitempty"`
+	Attachment               []any              `json:"attachment,omitempty"` // link, document
+	AttributedTo             string             `json:"attributedTo"`
+	Category                 string             `json:"category,omitempty"`
+	CC                       []string           `json:"cc"`
+	CommentsEnabled          bool               `json:"commentsEnabled"`
+	Content                  string             `json:"content"`
+	ContentMap               store.LangMap      `json:"contentMap"`
+	EndTime                  string             `json:"endTime"`
+	EventStatus              string             `json:"eventStatus"`
+	ExternalParticipationURL string             `json:"externalParticipationUrl,omitempty"`
+	ICalStatus               string             `json:"ical:status"` // status again, for Mobilizon (below)
+	ID                       string             `json:"id"`
+	Image                    *eventImage        `json:"image,omitempty"`
+	InLanguage               string             `json:"inLanguage,omitempty"`
+	InteractionPolicy        *interactionPolicy `json:"interactionPolicy"`
+	IsOnline                 bool               `json:"isOnline"`
+	JoinMode                 string             `json:"joinMode"`
+	Location                 any                `json:"location,omitempty"` // one place, or a list
+	MediaType                string             `json:"mediaType"`
+	Name                     string             `json:"name,omitempty"`
+	NameMap                  store.LangMap      `json:"nameMap"`
+	Organizers               organizers         `json:"organizers"`
+	DescriptionMap           store.LangMap      `json:"ospo:descriptionMap,omitempty"` // Markdown source, for ospod peers
+	Published                string             `json:"published,omitempty"`
+	StartTime                string             `json:"startTime"`
+	Status                   string             `json:"status"`
+	Summary                  string             `json:"summary"`
+	Tag                      []hashtag          `json:"tag"`
+	Timezone                 string             `json:"timezone"`
+	To                       []string           `json:"to"`
+	Type                     string             `json:"type"`
+	Updated                  string             `json:"updated,omitempty"`
+	URL                      string             `json:"url"`
 }
 
 // link is a Link attachment: Mobilizon reads an event's online address there.
@@ -130,45 +129,50 @@ func eventObject(u URLs, e *store.Event, p *store.Profile) *event {
 	content, _ := contentMap.Best(lang, lang)
 	status := eventStatusIRI[e.Status]
 	ev := &event{
-		AttributedTo:    u.Actor,
-		Category:        e.Category,
-		CC:              []string{u.Followers},
-		CommentsEnabled: false,
-		Content:         content,
-		ContentMap:      contentMap,
-		EndTime:         e.EndTime,
-		EventStatus:     status[0],
-		ICalStatus:      status[1],
-		ID:              id,
-		InLanguage:      e.Language,
-		IsOnline:        e.IsOnline(),
-		JoinMode:        "none",
-		Location:        eventLocation(e),
-		MediaType:       "text/html",
-		Name:            name,
-		NameMap:         e.Name,
-		Organizers:      organizers{OrderedItems: []string{u.Actor}, TotalItems: 1, Type: "OrderedCollection"},
-		DescriptionMap:  e.Description,
-		Published:       timeString(e.Published),
-		StartTime:       e.StartTime,
-		Status:          status[1],
-		Tag:             []hashtag{},
-		Timezone:        e.Timezone,
-		To:              []string{Public},
-		Type:            "Event",
-		URL:             id,
+		AttributedTo:      u.Actor,
+		Category:          e.Category,
+		CC:                []string{u.Followers},
+		CommentsEnabled:   false,
+		Content:           content,
+		ContentMap:        contentMap,
+		EndTime:           e.EndTime,
+		EventStatus:       status[0],
+		ICalStatus:        status[1],
+		ID:                id,
+		InLanguage:        e.Language,
+		InteractionPolicy: eventPolicy(u.Actor),
+		IsOnline:          e.IsOnline(),
+		JoinMode:          "none",
+		Location:          eventLocation(e),
+		MediaType:         "text/html",
+		Name:              name,
+		NameMap:           e.Name,
+		Organizers:        organizers{OrderedItems: []string{u.Actor}, TotalItems: 1, Type: "OrderedCollection"},
+		DescriptionMap:    e.Description,
+		Published:         timeString(e.Published),
+		StartTime:         e.StartTime,
+		Status:            status[1],
+		Summary:           eventSummary(e),
+		Tag:               []hashtag{},
+		Timezone:          e.Timezone,
+		To:                []string{Public},
+		Type:              "Event",
+		URL:               id,
 	}
 	if e.Updated.After(e.Published) {
 		ev.Updated = timeString(e.Updated)
 	}
 	if e.Online != nil {
-		ev.Attachment = []link{{Href: e.Online.URL, MediaType: "text/html", Name: "Website", Type: "Link"}}
+		ev.Attachment = append(ev.Attachment, link{Href: e.Online.URL, MediaType: "text/html", Name: "Website", Type: "Link"})
 	}
 	if e.RegistrationURL != "" {
 		ev.JoinMode, ev.ExternalParticipationURL = "external", e.RegistrationURL
 	}
 	if e.Image != "" {
 		ev.Image = &eventImage{MediaType: imageType(e.Image), Type: "Image", URL: e.Image}
+		// The picture again as an attachment, which microblog servers show;
+		// it has no description of its own, so the title describes it.
+		ev.Attachment = append(ev.Attachment, document{MediaType: ev.Image.MediaType, Name: name, Type: "Document", URL: e.Image})
 	}
 	for _, t := range e.Tags {
 		ev.Tag = append(ev.Tag, hashtagOf(u, t))
@@ -193,31 +197,6 @@ func eventLocation(e *store.Event) any {
 	default:
 		return locations
 	}
-}
-
-// eventContent is the HTML that servers which show an Event's content
-// (GoToSocial, Misskey...) display: the name, the date and the place come
-// first. Mastodon builds its post from name and url instead; a summary would
-// show there, but GoToSocial would turn it into a content warning.
-func eventContent(e *store.Event, name, descMarkdown string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<p><strong>%s</strong></p><p>", html.EscapeString(name))
-	if e.Status != "scheduled" {
-		fmt.Fprintf(&b, "⚠️ %s<br>", html.EscapeString(strings.ToUpper(strings.ReplaceAll(e.Status, "-", " "))))
-	}
-	fmt.Fprintf(&b, "📅 %s", html.EscapeString(markup.TimeRange(e.Start, e.End, e.TimeLocation())))
-	if l := e.Location; l != nil {
-		fmt.Fprintf(&b, "<br>📍 %s", html.EscapeString(l.Text()))
-	}
-	if o := e.Online; o != nil {
-		fmt.Fprintf(&b, `<br>💻 <a href="%s">%s</a>`, html.EscapeString(o.URL), html.EscapeString(o.URL))
-	}
-	if e.RegistrationURL != "" {
-		fmt.Fprintf(&b, `<br>📝 <a href="%s">%s</a>`, html.EscapeString(e.RegistrationURL), html.EscapeString(e.RegistrationURL))
-	}
-	b.WriteString("</p>")
-	b.WriteString(markup.MarkdownToHTML(descMarkdown))
-	return b.String()
 }
 
 // placeOf is a store place as an ActivityStreams Place with a schema.org address.

@@ -42,7 +42,8 @@ func TestEvent(t *testing.T) {
 		{"startTime", ev.StartTime.UTC().Format(time.RFC3339), start.Format(time.RFC3339)},
 		{"endTime", ev.EndTime.UTC().Format(time.RFC3339), start.Add(90 * time.Minute).Format(time.RFC3339)},
 		{"published", ev.Published.Format(time.RFC3339), "2026-11-25T09:30:00Z"},
-		{"summary", nlv(ev.Summary), ""}, // Mastodon would make it a content warning
+		// Mastodon shows it under the title, GoToSocial as the content warning.
+		{"summary", nlv(ev.Summary), "📅 Wed 14 Apr 2032, 10:00–11:30 CEST (Europe/Paris) · 📍 Exampleton City Hall, room 2, 1 Place de l'Hôtel de Ville, 99000 Exampleton, FR · 💻 Video room"},
 	}
 	for _, c := range core {
 		if c.got != c.want {
@@ -57,9 +58,6 @@ func TestEvent(t *testing.T) {
 	}
 
 	m := jsonObj(t, doc)
-	if _, ok := m["summary"]; ok {
-		t.Errorf("event has a summary: %v", m["summary"])
-	}
 	plain := []struct {
 		keys []string
 		want any
@@ -102,13 +100,46 @@ func TestEvent(t *testing.T) {
 	if got := strs(t, m, "cc"); !reflect.DeepEqual(got, []string{actor + "/followers"}) {
 		t.Errorf("cc = %q", got)
 	}
-	// Mastodon and GoToSocial show only the content: name, date and place come first.
-	wantStart := "<p><strong>Webinar: choosing a licence for public code</strong></p><p>📅 Wed 14 Apr 2032, 10:00–11:30 CEST (Europe/Paris)<br>📍 Exampleton City Hall, room 2, 1 Place de l&#39;Hôtel de Ville, 99000 Exampleton, FR<br>💻 "
-	if got := str(t, m, "content"); !strings.HasPrefix(got, wantStart) || !strings.Contains(got, "<strong>EUPL, MPL, GPL or Apache?</strong>") {
-		t.Errorf("content = %q\nwant it to start with %q", got, wantStart)
+	// GoToSocial shows content below the summary, never the name: content
+	// starts with the name, then the links, and does not repeat the date.
+	wantStart := `<p><strong>Webinar: choosing a licence for public code</strong></p><p>💻 <a href="https://visio.exampleton.example/licensing-webinar">`
+	if got := str(t, m, "content"); !strings.HasPrefix(got, wantStart) || !strings.Contains(got, "<strong>EUPL, MPL, GPL or Apache?</strong>") || strings.Contains(got, "📅") {
+		t.Errorf("content = %q\nwant it to start with %q, without the date", got, wantStart)
 	}
-	if got := str(t, m, "contentMap", "fr"); !strings.HasPrefix(got, "<p><strong>Webinaire : choisir une licence pour le code public</strong></p><p>📅 ") {
+	if got := str(t, m, "contentMap", "fr"); !strings.HasPrefix(got, "<p><strong>Webinaire : choisir une licence pour le code public</strong></p><p>💻 ") {
 		t.Errorf("contentMap.fr = %q", got)
+	}
+	checkMicroblogShape(t, m, actor)
+}
+
+// checkMicroblogShape checks what Mastodon and GoToSocial read of an event
+// with a picture: the picture as a media attachment (they ignore "image"),
+// and an interaction policy that lets only the author reply, in both
+// spellings of GoToSocial's vocabulary.
+func checkMicroblogShape(t *testing.T, m map[string]any, actor string) {
+	t.Helper()
+	var doc map[string]any
+	for _, a := range m["attachment"].([]any) {
+		if a := a.(map[string]any); a["type"] == "Document" {
+			doc = a
+		}
+	}
+	if doc == nil || doc["url"] != jpath(t, m, "image", "url") || doc["mediaType"] != "image/png" || doc["name"] != m["name"] {
+		t.Errorf("no Document attachment for the image with its mediaType and the title as description: %v", m["attachment"])
+	}
+	policy := map[string]string{"canReply": actor, "canLike": as2.Public, "canAnnounce": as2.Public}
+	for rule, who := range policy {
+		for _, key := range []string{"always", "automaticApproval"} {
+			if got := strs(t, m, "interactionPolicy", rule, key); !reflect.DeepEqual(got, []string{who}) {
+				t.Errorf("interactionPolicy.%s.%s = %q, want [%s]", rule, key, got, who)
+			}
+		}
+	}
+	if _, ok := m["interactionPolicy"].(map[string]any)["canReply"].(map[string]any)["approvalRequired"]; ok {
+		t.Error("canReply has approvalRequired: the node approves no replies")
+	}
+	if m["commentsEnabled"] != false {
+		t.Errorf("commentsEnabled = %v, want false", m["commentsEnabled"])
 	}
 }
 
@@ -139,6 +170,9 @@ func TestEventVariants(t *testing.T) {
 			if str(t, m, "attachment", "0", "type") != "Link" || str(t, m, "attachment", "0", "href") != "https://meet.example/room" {
 				t.Errorf("attachment = %v", m["attachment"])
 			}
+			if s := str(t, m, "summary"); !strings.HasSuffix(s, " · 💻 meet.example") || strings.Contains(s, "📍") {
+				t.Errorf("summary = %q, want the room's host last and no place", s)
+			}
 		}},
 		{"no location at all", func(e *store.Event) { e.Location = nil }, func(t *testing.T, m map[string]any) {
 			if _, ok := m["location"]; ok {
@@ -153,16 +187,16 @@ func TestEventVariants(t *testing.T) {
 			if m["ical:status"] != "CANCELLED" {
 				t.Errorf("ical:status = %v, want CANCELLED beside status", m["ical:status"])
 			}
-			if c := str(t, m, "content"); !strings.Contains(c, "</p><p>⚠️ CANCELLED<br>📅 ") {
-				t.Errorf("content does not flag the cancellation: %q", c)
+			if s := str(t, m, "summary"); !strings.HasPrefix(s, "⚠️ CANCELLED · 📅 Sun 10 Jan 2027") {
+				t.Errorf("summary does not flag the cancellation first: %q", s)
 			}
 		}},
 		{"moved online", func(e *store.Event) { e.Status = "moved-online" }, func(t *testing.T, m map[string]any) {
 			if m["eventStatus"] != as2.FEP8a8e+"EventMovedOnline" || m["isOnline"] != true {
 				t.Errorf("eventStatus %v isOnline %v", m["eventStatus"], m["isOnline"])
 			}
-			if c := str(t, m, "content"); !strings.Contains(c, "⚠️ MOVED ONLINE") {
-				t.Errorf("content = %q", c)
+			if s := str(t, m, "summary"); !strings.HasPrefix(s, "⚠️ MOVED ONLINE · ") {
+				t.Errorf("summary = %q", s)
 			}
 		}},
 		{"postponed", func(e *store.Event) { e.Status = "postponed" }, func(t *testing.T, m map[string]any) {
