@@ -143,12 +143,18 @@ func typeKeys(t *testing.T, tb *tab, text string) {
 	}
 }
 
-// TestBrowserAdminEventKeyboard publishes an event with the keyboard alone:
-// Tab to each field, type, choose the time zone by typing, Enter on the button.
+// TestBrowserAdminEventKeyboard publishes an event with the keyboard alone
+// (Tab to each field, type, choose the time zone by typing, Enter on the
+// button), 390 px wide, and a follower node receives it.
 func TestBrowserAdminEventKeyboard(t *testing.T) {
 	needBrowser(t)
-	n := staffNode(t, nodetest.Options{NoWorker: true})
+	n := staffNode(t, nodetest.Options{})
 	setProfile(t, n, func(p map[string]any) { delete(p, "logo") })
+	follower := nodetest.Start(t, nodetest.Options{})
+	follow(t, follower, n)
+	nodetest.Eventually(t, "the follower is accepted", func() bool {
+		return followingState(t, follower, n.URL+"/actor") == "accepted"
+	})
 	tb := newTab(t)
 	if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
 		t.Fatal(err)
@@ -181,6 +187,11 @@ func TestBrowserAdminEventKeyboard(t *testing.T) {
 		e.Timezone != "Europe/Vienna" {
 		t.Errorf("published event: %+v %s %s %s", e.Name, e.StartTime, e.EndTime, e.Timezone)
 	}
+	// The event typed in the browser reaches the follower node.
+	nodetest.Eventually(t, "the follower has the event", func() bool {
+		evs, _ := follower.Store.RemoteEventsOf(context.Background(), n.URL+"/actor")
+		return len(evs) == 1 && evs[0].Name == "Keyboard meetup"
+	})
 }
 
 // TestBrowserAdminScreenshots writes docs/screenshot-admin-dashboard.png and
