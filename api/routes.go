@@ -23,6 +23,10 @@ func (s *Server) routes() {
 	e.GET("/nodeinfo/2.1", s.nodeInfo)
 	e.GET("/ospometa.yml", s.ospometa)
 
+	// Health checks for load balancers and orchestrators (health.go).
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
 	// The public website's own pages (directory, calendar...) and open data.
 	s.pageRoutes()
 	s.openDataRoutes()

@@ -58,6 +58,8 @@ type Server struct {
 	oidc      *auth.OIDC
 	oidcName  string
 	oidcFlows *oidcFlows
+
+	ready readiness // the last /readyz answer (health.go)
 }
 
 // New builds the server and its routes.

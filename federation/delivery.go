@@ -74,6 +74,7 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 	lease := timeout + timeout/2 + time.Second
 	slots := newDeliverySlots(o.Workers)
 	defer slots.wg.Wait()
+	defer n.deliveryBeat.Store(0)
 	poll := time.NewTicker(o.Poll)
 	defer poll.Stop()
 	// Claim in batches: each claim is a write transaction that ranks every
@@ -84,6 +85,7 @@ func (n *Node) RunDelivery(ctx context.Context) error {
 	claimAt := max(1, o.Workers/4)
 	const claimWait = 10 * time.Millisecond
 	for {
+		n.deliveryBeat.Store(time.Now().UnixNano())
 		if slots.free() < claimAt && slots.busy() {
 			select {
 			case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ospod/ospod/federation/as2"
@@ -65,6 +66,9 @@ type Node struct {
 	discoverWake chan struct{}
 	tasks        *tasks // background tasks, awaited by Close (lifecycle.go)
 	ownsStore    bool   // opened by Open: Close closes the store too
+	// deliveryBeat is when the delivery worker last went round its loop
+	// (unix nanoseconds; 0 while it is not running): the readiness check reads it.
+	deliveryBeat atomic.Int64
 }
 
 // New loads the node's key pair from the store (creating it on first start).
