@@ -32,7 +32,8 @@ RUN apt-get update \
  && groupadd --system --gid 10001 ospod \
  && useradd --system --uid 10001 --gid ospod --home-dir /data --no-create-home --shell /usr/sbin/nologin ospod \
  && mkdir /data \
- && chown ospod:ospod /data
+ && chown ospod:ospod /data \
+ && chmod 700 /data
 COPY --from=build /out/ospod /usr/local/bin/ospod
 
 # A named volume mounted on /data starts with this folder's owner, so the

@@ -5,7 +5,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -73,8 +75,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Path == "" {
 		return nil, fmt.Errorf("store: empty database path")
 	}
-	if err := os.MkdirAll(filepath.Dir(o.Path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data folder: %w", err)
+	}
+	if err := privateFiles(o.Path); err != nil {
+		return nil, err
 	}
 	if o.Readers <= 0 {
 		o.Readers = 4
@@ -111,6 +116,35 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.startCommitter()
 	s.startCheckpointer()
 	return s, nil
+}
+
+// privateFiles creates the database file 0600 before SQLite does, and
+// takes group and other permissions off an existing one and its -wal and
+// -shm files: it holds the node's private key. SQLite gives the -wal and
+// -shm files it creates the permissions of the database file.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("store: create the database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("store: make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes both pools.

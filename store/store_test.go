@@ -674,3 +674,49 @@ func TestBatchNoChange(t *testing.T) {
 		t.Errorf("stored %d activities (%v), want %d", got, err, n-n/5)
 	}
 }
+
+// TestFilesArePrivate: the data folder is created 0700 and the database
+// with its -wal and -shm files 0600, whatever the umask; an existing
+// database readable by others is made private.
+func TestFilesArePrivate(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "ospod.db")
+	st, err := store.Open(ctx, store.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetSetting(ctx, "test.key", "v"); err != nil {
+		t.Fatal(err)
+	}
+	mode := func(p string) os.FileMode {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	if m := mode(dir); m != 0o700 {
+		t.Errorf("data folder mode %o, want 700", m)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if m := mode(p); m != 0o600 {
+			t.Errorf("%s mode %o, want 600", filepath.Base(p), m)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err = store.Open(ctx, store.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if m := mode(path); m != 0o600 {
+		t.Errorf("an existing 644 database is %o after opening, want 600", m)
+	}
+}

@@ -21,6 +21,8 @@ func main() {
 	// No heap profile unless the profiler is on (serve.go): its sampling
 	// tables are a third of a MiB of an idle node's memory.
 	runtime.MemProfileRate = 0
+	// Before any file is opened: the data folder holds the node's key.
+	privateUmask()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -21,7 +21,11 @@ import (
 
 // openNode opens the configured data folder: the store and the federation node on it.
 func (e *env) openNode(ctx context.Context, cfg *config) (*federation.Node, error) {
-	return federation.Open(ctx, cfg.nodeOptions(cfg.logger(e.stderr)))
+	log := cfg.logger(e.stderr)
+	if err := checkDataFolder(cfg.Data, log); err != nil {
+		return nil, err
+	}
+	return federation.Open(ctx, cfg.nodeOptions(log))
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
