@@ -26,6 +26,9 @@ type OpenOptions struct {
 	// RSA keys is slow under -race) and the bench tool's simulated peers
 	// must know the key before the node first starts.
 	PrivateKeyPEM string
+	// MustExist opens only an existing data folder (store.ErrNoDatabase
+	// otherwise); without it, Open creates the folder and a new node.
+	MustExist bool
 	// Node configures the node itself (base URL, handle, delivery...).
 	Node Options
 }
@@ -36,7 +39,7 @@ type OpenOptions struct {
 // written once. The node owns that store: Close closes it, after the
 // node's background tasks.
 func Open(ctx context.Context, o OpenOptions) (*Node, error) {
-	st, err := store.Open(ctx, store.Options{Path: DBPath(o.Dir), Now: o.Now})
+	st, err := store.Open(ctx, store.Options{Path: DBPath(o.Dir), Now: o.Now, MustExist: o.MustExist})
 	if err != nil {
 		return nil, err
 	}

@@ -68,12 +68,24 @@ type Options struct {
 	Readers int
 	// Now is the clock (default time.Now); tests pin it.
 	Now func() time.Time
+	// MustExist opens only an existing database: without it, Open creates
+	// the folder and the file. Commands other than 'serve' set it, so a
+	// command run in the wrong place makes no new node.
+	MustExist bool
 }
+
+// ErrNoDatabase is Open's error when MustExist is set and there is no database file.
+var ErrNoDatabase = errors.New("no database")
 
 // Open opens (creating if needed) the database file and applies pending migrations.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Path == "" {
 		return nil, fmt.Errorf("store: empty database path")
+	}
+	if o.MustExist {
+		if _, err := os.Stat(o.Path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s", ErrNoDatabase, o.Path)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data folder: %w", err)

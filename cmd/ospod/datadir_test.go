@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,4 +38,39 @@ func TestDataFolderModes(t *testing.T) {
 			t.Errorf("mode %o: said %q, want %q", tc.mode, said, tc.stderr)
 		}
 	}
+}
+
+// TestCommandsNeedADataFolder: a command other than 'serve' run where there
+// is no data folder says which folder it looked for, exits non-zero and
+// creates nothing (it used to create a new node with a new key).
+func TestCommandsNeedADataFolder(t *testing.T) {
+	for _, args := range [][]string{
+		{"event", "list"}, {"profile", "show"}, {"user", "list"}, {"peers"}, {"followers"},
+		{"token", "reset"}, {"blocks"},
+	} {
+		dir := filepath.Join(t.TempDir(), "data")
+		r := cli(t, map[string]string{"OSPO_DATA": dir}, "", args...)
+		if r.code == 0 || r.err == nil {
+			t.Errorf("ospod %s without a data folder: exit 0", strings.Join(args, " "))
+			continue
+		}
+		if !strings.Contains(r.err.Error(), dir) {
+			t.Errorf("ospod %s: %q does not name the folder %s", strings.Join(args, " "), r.err, dir)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("ospod %s created %s (%v)", strings.Join(args, " "), dir, err)
+		}
+	}
+}
+
+// TestInitCreatesTheDataFolder: 'ospod init' makes the folder and the
+// node, after which the other commands work on it.
+func TestInitCreatesTheDataFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"OSPO_DATA": dir}
+	if r := mustCLI(t, env, "init"); !strings.Contains(r.stdout, "ospo@localhost:8080") {
+		t.Errorf("ospod init said %q", r.stdout)
+	}
+	mustCLI(t, env, "event", "list")
+	mustCLI(t, env, "init") // again: the same node
 }

@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		return e.serve(ctx, rest)
+	case "init":
+		return e.initNode(ctx, rest)
 	case "demo":
 		return e.demo(ctx, rest)
 	case "profile":
@@ -92,7 +94,8 @@ const usage = `ospod: a node of the federated network of public-sector OSPOs.
 
 Usage:
   ospod demo                       three fictional OSPO nodes on this machine, federating
-  ospod serve                      run the node (HTTP server)
+  ospod serve                      run the node (HTTP server); creates the data folder
+  ospod init                       create the data folder and the node's key without serving
   ospod profile show               print the OSPO profile (JSON)
   ospod profile set FILE           replace the profile with FILE (JSON, - for stdin)
   ospod event list [-when W]       list events (W: upcoming, past, all)

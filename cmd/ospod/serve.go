@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -19,13 +20,54 @@ import (
 	"github.com/ospod/ospod/store"
 )
 
-// openNode opens the configured data folder: the store and the federation node on it.
+// openNode opens the configured data folder, which must exist: the store
+// and the federation node on it. Only 'serve' creates a data folder
+// (createNode): a command run in the wrong place must not make a new node
+// with a new key.
 func (e *env) openNode(ctx context.Context, cfg *config) (*federation.Node, error) {
+	return e.open(ctx, cfg, true)
+}
+
+// createNode opens the configured data folder, creating it and a new node
+// when it does not exist yet.
+func (e *env) createNode(ctx context.Context, cfg *config) (*federation.Node, error) {
+	return e.open(ctx, cfg, false)
+}
+
+// initNode implements 'ospod init': make the data folder and the node's
+// key without serving, so that commands (e.g. 'ospod user add') can run
+// before the first start.
+func (e *env) initNode(ctx context.Context, args []string) error {
+	cfg, err := e.loadConfig("init", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(cfg.args) != 0 {
+		return usageError{msg: "usage: ospod init"}
+	}
+	n, err := e.createNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	fmt.Fprintf(e.stdout, "data folder %s: node %s\n", cfg.Data, n.Account())
+	return nil
+}
+
+func (e *env) open(ctx context.Context, cfg *config, mustExist bool) (*federation.Node, error) {
 	log := cfg.logger(e.stderr)
 	if err := checkDataFolder(cfg.Data, log); err != nil {
 		return nil, err
 	}
-	return federation.Open(ctx, cfg.nodeOptions(log))
+	o := cfg.nodeOptions(log)
+	o.MustExist = mustExist
+	n, err := federation.Open(ctx, o)
+	if errors.Is(err, store.ErrNoDatabase) {
+		abs, _ := filepath.Abs(cfg.Data)
+		return nil, fmt.Errorf("no node's data folder at %s (looked for %s): set OSPO_DATA or -data to the node's folder; "+
+			"'ospod serve' creates a new one", abs, federation.DBPath(abs))
+	}
+	return n, err
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -48,7 +90,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		defer stop()
 		log.Info("profiler listening", "addr", addr)
 	}
-	n, err := e.openNode(ctx, cfg)
+	n, err := e.createNode(ctx, cfg)
 	if err != nil {
 		return err
 	}
