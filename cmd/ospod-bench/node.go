@@ -19,7 +19,7 @@ import (
 	"time"
 )
 
-const adminToken = "ospod-bench-admin-token"
+const adminToken = "ospod-bench-admin-token-0123456789"
 
 // child is the ospod node under test, a child process on 127.0.0.1.
 type child struct {

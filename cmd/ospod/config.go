@@ -37,7 +37,7 @@ var options = []option{
 	{env: "OSPO_HANDLE", flag: "handle", def: "ospo", help: "the OSPO's username: acct:HANDLE@HOST",
 		set: field(func(c *config) *string { return &c.Handle }, handle)},
 	{env: "OSPO_ADMIN_TOKEN", flag: "admin-token", def: "", secret: true,
-		help: "admin API bearer token; when empty the node makes one on first start and prints it once",
+		help: "admin API bearer token, at least 32 characters; when empty the node makes one on first start and prints it once",
 		set:  field(func(c *config) *string { return &c.AdminToken }, anyText)},
 	{env: "OSPO_ALLOW_PRIVATE_NETWORKS", flag: "allow-private-networks", def: "false",
 		help: "let the node federate with loopback and private addresses (local networks, demos, tests)",

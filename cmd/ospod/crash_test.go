@@ -20,6 +20,9 @@ import (
 	"github.com/ospod/ospod/store"
 )
 
+// crashToken is the admin token of the node the test kills.
+const crashToken = "crash-token-0123456789abcdefghijklmn"
+
 // TestDeliverySurvivesSIGKILL runs the node as a child process, kills it
 // with SIGKILL twenty times while it delivers to slow and flaky followers
 // and while events are being published, and then checks that every
@@ -35,7 +38,7 @@ func TestDeliverySurvivesSIGKILL(t *testing.T) {
 	base := "http://127.0.0.1:" + port
 	env := append(os.Environ(),
 		"OSPO_DATA="+dir, "OSPO_LISTEN=127.0.0.1:"+port, "OSPO_BASE_URL="+base,
-		"OSPO_ADMIN_TOKEN=crash-token", "OSPO_ALLOW_PRIVATE_NETWORKS=true",
+		"OSPO_ADMIN_TOKEN="+crashToken, "OSPO_ALLOW_PRIVATE_NETWORKS=true",
 		"OSPO_RETRY_BASE=100ms", "OSPO_HTTP_TIMEOUT=1s", "OSPO_LOG_LEVEL=error")
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve")
@@ -79,7 +82,7 @@ func TestDeliverySurvivesSIGKILL(t *testing.T) {
 			"startTime": "2032-05-01T10:00:00+02:00", "endTime": "2032-05-01T12:00:00+02:00", "timezone": "Europe/Berlin"}
 		b, _ := json.Marshal(ev)
 		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/admin/events", bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer crash-token")
+		req.Header.Set("Authorization", "Bearer "+crashToken)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -118,7 +121,7 @@ func TestDeliverySurvivesSIGKILL(t *testing.T) {
 		var d struct {
 			Queue store.QueueStats `json:"queue"`
 		}
-		adminGet(t, base+"/api/v1/admin/deliveries", "crash-token", &d)
+		adminGet(t, base+"/api/v1/admin/deliveries", crashToken, &d)
 		if d.Queue.Pending == 0 {
 			break
 		}

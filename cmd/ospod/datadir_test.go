@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDataFolderModes: a data folder that others can write is refused,
@@ -73,4 +77,21 @@ func TestInitCreatesTheDataFolder(t *testing.T) {
 	}
 	mustCLI(t, env, "event", "list")
 	mustCLI(t, env, "init") // again: the same node
+}
+
+// TestServeRefusesAWeakAdminToken: a short OSPO_ADMIN_TOKEN stops 'serve'
+// with a usage error (exit 2) before it opens or creates anything.
+func TestServeRefusesAWeakAdminToken(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"OSPO_DATA": dir, "OSPO_LISTEN": "127.0.0.1:0", "OSPO_ADMIN_TOKEN": "tokT"}
+	// A node that starts anyway is stopped after a while, so the test fails rather than hangs.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+	if code := exitCode(err, io.Discard); code != 2 || !strings.Contains(fmt.Sprint(err), "OSPO_ADMIN_TOKEN has 4 characters: use at least 32") {
+		t.Fatalf("serve with a 4-character token: exit %d, %v", code, err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("serve with a weak token created %s", dir)
+	}
 }

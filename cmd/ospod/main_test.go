@@ -800,7 +800,7 @@ func TestServeKillAndRestart(t *testing.T) {
 // loopback listener, never on the public one.
 func TestServeProfiler(t *testing.T) {
 	pprofAddr := freeAddr(t)
-	s := startServer(t, t.TempDir(), "OSPO_PPROF_LISTEN="+pprofAddr, "OSPO_ADMIN_TOKEN=tok")
+	s := startServer(t, t.TempDir(), "OSPO_PPROF_LISTEN="+pprofAddr, "OSPO_ADMIN_TOKEN=tok-0123456789abcdefghijklmnopqrstu")
 	var code int
 	for range 100 { // the profiler starts just after the public listener
 		if resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/cmdline"); err == nil {
@@ -833,8 +833,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			data := newDataDir(t)
-			s := startServer(t, data, "OSPO_ADMIN_TOKEN=given-token-for-tests")
-			if code, m := s.do("POST", "/api/v1/admin/events", "given-token-for-tests",
+			s := startServer(t, data, "OSPO_ADMIN_TOKEN=given-token-for-tests-0123456789abcdef")
+			if code, m := s.do("POST", "/api/v1/admin/events", "given-token-for-tests-0123456789abcdef",
 				[]byte(`{"name":"Shutdown party","startTime":"2090-01-01T10:00:00Z","endTime":"2090-01-01T12:00:00Z","timezone":"UTC"}`)); code != 201 {
 				t.Fatalf("POST with OSPO_ADMIN_TOKEN: %d %v", code, m)
 			}

@@ -75,6 +75,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if t := cfg.AdminToken; t != "" && len(t) < minAdminToken {
+		return usageError{msg: fmt.Sprintf("OSPO_ADMIN_TOKEN has %d characters: use at least %d "+
+			"(e.g. openssl rand -base64 32), or leave it empty for a generated one", len(t), minAdminToken)}
+	}
 	log := cfg.logger(e.stderr)
 	sso, err := cfg.oidcOptions()
 	if err != nil {
@@ -135,6 +139,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	log.Info("ospod stopped")
 	return err
 }
+
+// minAdminToken is the shortest OSPO_ADMIN_TOKEN 'serve' accepts: the
+// token guards the whole admin API, and short ones can be guessed or
+// brute-forced. Generated tokens have 43 characters (32 random bytes).
+const minAdminToken = 32
 
 // servePprof serves net/http/pprof on its own loopback listener, apart from
 // the public router, for measuring the node under load (docs/BENCHMARKS.md).
