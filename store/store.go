@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -100,7 +99,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		o.Now = time.Now
 	}
 	// Build a file: URI so that '?', '#' or spaces in the path are escaped.
-	u := (&url.URL{Scheme: "file", OmitHost: true, Path: o.Path}).String()
+	u := fileURI(o.Path)
 	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_txlock=immediate"+
 		fmt.Sprintf("&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(%d)", walSizeLimit)) // checkpoint.go
 	if err != nil {

@@ -72,6 +72,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.report(ctx, rest)
 	case "import":
 		return e.importList(ctx, rest)
+	case "backup":
+		return e.backup(ctx, rest)
+	case "restore":
+		return e.restore(ctx, rest)
 	case "token":
 		return e.token(ctx, rest)
 	case "user":
@@ -113,6 +117,8 @@ Usage:
   ospod report list [-state S]     list the reports other servers sent (S: open, resolved, dismissed)
   ospod report resolve|dismiss ID [-note N] [-block DOMAIN]   answer a report
   ospod import ospometa FILE|URL   list the OSPOs of an OSPOmeta (FLOSS-PSO) file
+  ospod backup FILE                a checked copy of the database while the node runs (file 0600)
+  ospod restore FILE [-force]      put a backup into the empty data folder of a stopped node
   ospod token reset                make a new admin token and print it once
   ospod user add NAME --role R     add a staff account (R: admin or editor; password on stdin)
   ospod user list                  list staff accounts
