@@ -14,7 +14,7 @@ import (
 // guessed at: an id must equal CanonicalURL of itself.
 
 // CanonicalURL returns s normalised per RFC 3986 §6.2.2 and §6.2.3: scheme
-// and host in lower case, no trailing dot on the host, no default port,
+// and host in lower case, no trailing dots on the host, no default port,
 // percent-encodings in upper case and unreserved characters not encoded.
 // Everything else (non-ASCII IRI characters included) is kept as written.
 func CanonicalURL(s string) string {
@@ -36,7 +36,7 @@ func CanonicalURL(s string) string {
 	if i := strings.LastIndex(host, ":"); i >= 0 && !strings.Contains(host[i:], "]") {
 		host, port = host[:i], host[i+1:]
 	}
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	host = strings.TrimRight(strings.ToLower(host), ".") // all of them, or "h.." would canonicalise twice
 	if port == "" || (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
 		port = ""
 	} else {

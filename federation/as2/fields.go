@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // This file reads the members of remote documents as plain JSON with fixed
@@ -142,4 +143,18 @@ func IsPublic(ids []string) bool {
 		}
 	}
 	return false
+}
+
+// clip cuts s to at most n bytes without splitting a UTF-8 sequence, and
+// replaces invalid UTF-8 as encoding/json does (go-ap's parser keeps it):
+// a remote string must not leave invalid text in the database.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -85,10 +85,7 @@ func actorRecord(a *vocab.Actor, doc []byte) (*store.Actor, error) {
 			out.SharedInbox = si
 		}
 	}
-	out.Username = a.PreferredUsername.First().String()
-	if len(out.Username) > 100 {
-		out.Username = out.Username[:100]
-	}
+	out.Username = clip(a.PreferredUsername.First().String(), 100)
 	out.KeyID, out.PublicKeyPEM = string(a.PublicKey.ID), a.PublicKey.PublicKeyPem
 	if out.KeyID == "" || out.PublicKeyPEM == "" {
 		return nil, errors.New("actor has no publicKey")

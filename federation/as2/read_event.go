@@ -29,9 +29,7 @@ func ReadRemoteEvent(id, owner string, obj map[string]json.RawMessage, doc json.
 	if name == "" {
 		return nil, errors.New("event has no name")
 	}
-	if len(name) > 1000 {
-		name = name[:1000]
-	}
+	name = clip(name, 1000)
 	ev := &store.RemoteEvent{ID: id, ActorID: owner, Name: name, Doc: string(doc)}
 	var err error
 	if ev.Start, err = rfc3339(obj, "startTime"); err != nil {
