@@ -28,6 +28,7 @@ func DecodeJSON(body []byte, v any, ignore ...string) error {
 	}
 	c := &checker{}
 	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // else a number out of float64's range (1E1000) stops the walk with an UnmarshalTypeError
 	if err := duplicateKeys(dec, "", c); err != nil {
 		return err
 	}
