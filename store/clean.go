@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CleanRemote makes a profile received from another server safe to index:
@@ -133,4 +134,17 @@ func (e *Event) CleanRemote(defaultLang string) bool {
 		}
 	}
 	return e.Validate() == nil
+}
+
+// clipText cuts s to at most max bytes on a character boundary, so that a
+// stored message (a remote server's error text) stays valid UTF-8.
+func clipText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
 }

@@ -105,9 +105,7 @@ type DeliveryResult struct {
 // transaction. A host failing without a success for unreachableAfter is
 // marked unreachable.
 func (s *Store) FinishDelivery(ctx context.Context, d *Delivery, r DeliveryResult, unreachableAfter time.Duration) error {
-	if len(r.Error) > 500 {
-		r.Error = r.Error[:500]
-	}
+	r.Error = clipText(r.Error, 500)
 	return s.InTx(ctx, func(tx *Tx) error {
 		now := fmtTime(tx.now)
 		next := now

@@ -71,9 +71,7 @@ func (t *Tx) PutPeer(ctx context.Context, p *Peer) error {
 	if !p.LastSuccessAt.IsZero() {
 		success = fmtTime(p.LastSuccessAt)
 	}
-	if len(p.LastError) > 500 {
-		p.LastError = p.LastError[:500]
-	}
+	p.LastError = clipText(p.LastError, 500)
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO peers (`+peerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (actor_id) DO UPDATE SET state = excluded.state, depth = excluded.depth, via = excluded.via,
 		  etag = excluded.etag, last_modified = excluded.last_modified, failures = excluded.failures,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ospod/ospod/store"
 	"github.com/ospod/ospod/store/storetest"
@@ -421,5 +422,24 @@ func TestOffsetMessage(t *testing.T) {
 	want := "has the offset +05:00, but Europe/Paris is at +02:00 on 2032-04-14: write 2032-04-14T10:00:00+02:00 for 10:00 there, or give the time in UTC (ending in Z)"
 	if got := ve.Fields[0]; got.Field != "startTime" || got.Reason != want {
 		t.Errorf("got %s: %s\nwant startTime: %s", got.Field, got.Reason, want)
+	}
+}
+
+// TestErrorTextsStayUTF8: a remote error text cut to its stored length
+// never ends in half a character.
+func TestErrorTextsStayUTF8(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := t.Context()
+	long := strings.Repeat("é", 400) // 800 bytes: byte 500 falls inside a character
+	p := &store.Peer{ActorID: "https://far.example/actor", State: store.PeerActive, LastError: "x" + long}
+	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.PutPeer(ctx, p) }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Peer(ctx, p.ActorID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !utf8.ValidString(got.LastError) || len(got.LastError) != 499 {
+		t.Errorf("stored error: %d bytes, valid UTF-8 %v", len(got.LastError), utf8.ValidString(got.LastError))
 	}
 }
