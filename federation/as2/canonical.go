@@ -18,6 +18,22 @@ import (
 // percent-encodings in upper case and unreserved characters not encoded.
 // Everything else (non-ASCII IRI characters included) is kept as written.
 func CanonicalURL(s string) string {
+	// One pass can leave something for the next on malformed authorities
+	// ("a:80:" loses its empty port, then its default one): repeat until
+	// stable. After the first pass each change shortens the string, so
+	// this ends; a well-formed URL takes two passes.
+	for range len(s) + 2 {
+		t := canonicalOnce(s)
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return s
+}
+
+// canonicalOnce is one pass of CanonicalURL.
+func canonicalOnce(s string) string {
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
 		return s
