@@ -170,7 +170,7 @@ func (p *sfParser) bareItem() (sfItem, bool, error) {
 		if end < 0 {
 			return sfItem{}, false, errSF
 		}
-		b, err := base64.StdEncoding.DecodeString(p.s[p.i+1 : p.i+1+end])
+		b, err := base64.StdEncoding.Strict().DecodeString(p.s[p.i+1 : p.i+1+end])
 		if err != nil {
 			return sfItem{}, false, errSF
 		}

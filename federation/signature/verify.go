@@ -278,7 +278,7 @@ func checkDigest(h http.Header, body []byte) error {
 		if !strings.EqualFold(alg, "SHA-256") {
 			continue
 		}
-		got, err := base64.StdEncoding.DecodeString(val)
+		got, err := base64.StdEncoding.Strict().DecodeString(val)
 		if err != nil || len(got) != sha256.Size {
 			return sigErr("malformed SHA-256 Digest")
 		}
