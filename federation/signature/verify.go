@@ -5,7 +5,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"slices"
 	"strconv"
@@ -278,7 +277,7 @@ func checkDigest(h http.Header, body []byte) error {
 		if !strings.EqualFold(alg, "SHA-256") {
 			continue
 		}
-		got, err := base64.StdEncoding.Strict().DecodeString(val)
+		got, err := decodeBase64(val)
 		if err != nil || len(got) != sha256.Size {
 			return sigErr("malformed SHA-256 Digest")
 		}
