@@ -36,13 +36,26 @@ var Languages = []Language{
 	{"it", "Italiano"}, {"es", "Español"}, {"nl", "Nederlands"},
 }
 
-//go:embed messages/*.json messages/admin/*.json
+//go:embed messages
 var messageFS embed.FS
 
-// messageDirs are the folders of the catalogue: each holds one file per
-// language, merged into one catalogue (a key defined twice is an error).
-// The admin pages' strings have their own folder.
-var messageDirs = []string{"messages", "messages/admin"}
+// messageDirs are the folders of the catalogue: messages/ and each folder
+// under it (one per part of the site: admin/, software/...). Each holds one
+// file per language, merged into one catalogue (a key defined twice is an
+// error), so a new part adds its own folder instead of editing shared files.
+func messageDirs() []string {
+	dirs := []string{"messages"}
+	entries, err := messageFS.ReadDir("messages")
+	if err != nil {
+		panic("i18n: " + err.Error())
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, "messages/"+e.Name())
+		}
+	}
+	return dirs
+}
 
 var (
 	locales = map[string]*Locale{}
@@ -54,7 +67,7 @@ func init() {
 	for i, l := range Languages {
 		tags[i] = language.MustParse(l.Tag)
 		msgs := map[string]string{}
-		for _, dir := range messageDirs {
+		for _, dir := range messageDirs() {
 			name := dir + "/" + l.Tag + ".json"
 			b, err := messageFS.ReadFile(name)
 			if err != nil {
