@@ -4,8 +4,8 @@
 // and the controlled vocabularies (levels of government, support areas,
 // event statuses and categories).
 //
-// The catalogue is one JSON file per language in messages/ (and in
-// messages/admin/ for the admin pages' content), embedded in the binary.
+// The catalogue is one JSON file per language in messages/ (and in each
+// folder under it, one per part of the site), embedded in the binary.
 // English is the reference: every other file must have every key (a test
 // checks it), and a missing key falls back to English, then to the key
 // itself, so a page never breaks on a missing translation.
